@@ -1,0 +1,82 @@
+import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { fileURLToPath } from "node:url";
+import { Endpoint } from "fenix";
+import type { Logger, PubSubAdapter } from "fenix";
+import { TOKEN_SALT } from "./channels/recurring_channel.js";
+import { renderPage } from "./page.js";
+import { authSocket } from "./sockets/auth_socket.js";
+import { UserSocket } from "./sockets/user_socket.js";
+
+export { UserSocket } from "./sockets/user_socket.js";
+export { authSocket } from "./sockets/auth_socket.js";
+export { PingChannel } from "./channels/ping_channel.js";
+export { WildcardChannel, toInteger } from "./channels/wildcard_channel.js";
+export { DedupeChannel, broadcastNumbers, DEDUPE_WINDOW_MS } from "./channels/dedupe_channel.js";
+export { AuthChannel } from "./channels/auth_channel.js";
+export { recurringChannel, TOKEN_SALT } from "./channels/recurring_channel.js";
+
+export interface HelloConfig {
+  secretKeyBase: string;
+  /** Bearer key for `POST /api/broadcast`. */
+  apiKey: string;
+  /** RecurringChannel period (default 5000 ms). */
+  recurringMs?: number;
+  nodeName?: string;
+  pubsubAdapter?: PubSubAdapter;
+  logger?: Logger;
+  /** WebSocket idle timeout (default 60 s). */
+  socketTimeoutMs?: number;
+}
+
+/** The user the page pretends is logged in, as the book's controller does. */
+export const FAKE_USER_ID = 1;
+
+const ASSETS = fileURLToPath(new URL("../dist/assets/", import.meta.url));
+const TYPES: Record<string, string> = { ".js": "text/javascript; charset=utf-8", ".map": "application/json" };
+
+async function serveAsset(name: string, res: ServerResponse): Promise<void> {
+  const ext = name.slice(name.lastIndexOf("."));
+  if (!/^[\w.-]+$/.test(name) || !(ext in TYPES)) {
+    res.writeHead(404).end("Not Found");
+    return;
+  }
+  try {
+    const body = await readFile(ASSETS + name);
+    res.writeHead(200, { "content-type": TYPES[ext], "cache-control": "no-cache" }).end(body);
+  } catch {
+    res.writeHead(404).end("Not Found (run `npm run build -w apps/hello` to bundle the page)");
+  }
+}
+
+/**
+ * HelloSockets: `/socket` (ping, ping:*, wild:*, dupe) and `/auth_socket` (ping, user:*,
+ * recurring) plus the page at `/` and the publish API at `/api/broadcast`.
+ */
+export function createHelloApp(config: HelloConfig): Endpoint {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? "/").split("?", 1)[0];
+    if (req.method === "GET" && path === "/") {
+      const token = endpoint.tokens.sign(TOKEN_SALT, FAKE_USER_ID);
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(renderPage(token, String(FAKE_USER_ID)));
+      return;
+    }
+    if (req.method === "GET" && path.startsWith("/assets/")) {
+      void serveAsset(path.slice("/assets/".length), res);
+      return;
+    }
+    res.writeHead(404, { "content-type": "text/plain" }).end("Not Found");
+  };
+  const endpoint = new Endpoint({
+    secretKeyBase: config.secretKeyBase,
+    nodeName: config.nodeName,
+    pubsubAdapter: config.pubsubAdapter,
+    logger: config.logger,
+    publishApi: { apiKey: config.apiKey },
+    handler,
+  });
+  const websocket = { timeout: config.socketTimeoutMs ?? 60_000 };
+  endpoint.socket("/socket", UserSocket, { websocket });
+  endpoint.socket("/auth_socket", authSocket(config.recurringMs ?? 5_000), { websocket });
+  return endpoint;
+}

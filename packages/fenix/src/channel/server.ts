@@ -1,0 +1,446 @@
+import type { Endpoint } from "../endpoint.js";
+import type { Logger } from "../log.js";
+import type { BroadcastMessage } from "../pubsub/adapter.js";
+import type { FastlaneCache, Subscriber } from "../pubsub/pubsub.js";
+import type { Frame, Ref, Serializer, SharedFrame } from "../serializer/types.js";
+import type { Assigns, ChannelDefinition, InResult, InfoResult } from "./definition.js";
+import { NoMatchingClauseError, Reply, Stop, describeReason, isGraceful } from "./results.js";
+import type { StopReason } from "./results.js";
+import { ChannelSocket } from "./socket.js";
+import type { SocketRef, TimerRef } from "./socket.js";
+
+/** What a channel needs from the connection that hosts it. */
+export interface ChannelHost {
+  readonly id: string | null;
+  readonly transportName: string;
+  readonly endpoint: Endpoint;
+  readonly logger: Logger;
+  readonly serializer: Serializer;
+  readonly handlerName: string;
+  write(frame: Frame): void;
+  writeShared(frame: SharedFrame): void;
+  /** The channel is gone; the host forgets it (if it is still the one registered for its topic). */
+  channelEnded(server: ChannelServer): void;
+}
+
+type Job =
+  | { kind: "in"; event: string; payload: unknown; ref: Ref }
+  | { kind: "out"; event: string; payload: unknown }
+  | { kind: "info"; message: unknown }
+  | { kind: "leave"; ref: Ref }
+  | { kind: "shutdown"; reason: StopReason };
+
+type State = "joining" | "joined" | "ending" | "dead";
+
+const TERMINATE_TIMEOUT_MS = 5_000;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
+}
+
+/**
+ * One channel instance: a serial mailbox for one (connection, topic). Jobs run one at a time in
+ * arrival order; an async handler delays only this channel. A throw ends only this channel.
+ */
+export class ChannelServer implements Subscriber {
+  readonly socket: ChannelSocket;
+  /** join_ref carried by replies and pushes: the client's join_ref, or the join's ref when absent. */
+  readonly channelJoinRef: Ref;
+  private readonly intercepts: ReadonlySet<string>;
+  private state: State = "joining";
+  private queue: Job[] = [];
+  private running = false;
+  private pendingPushes: [string, unknown][] | null = [];
+  private timers = new Set<NodeJS.Timeout>();
+  private current: Ref = null;
+  private joinedAt = 0;
+
+  constructor(
+    readonly conn: ChannelHost,
+    readonly definition: ChannelDefinition<any>,
+    readonly topic: string,
+    /** The join_ref exactly as the client sent it; phx_close/phx_error use it. */
+    readonly joinRef: Ref,
+    joinMessageRef: Ref,
+    assigns: Assigns,
+  ) {
+    this.channelJoinRef = joinRef ?? joinMessageRef;
+    this.intercepts = new Set(definition.intercepts ?? []);
+    this.socket = new ChannelSocket(this, assigns);
+  }
+
+  get name(): string {
+    return this.definition.name ?? "Channel";
+  }
+
+  get joined(): boolean {
+    return this.state === "joined";
+  }
+
+  /**
+   * Runs `join` and answers the client. `before` (waiting for a replaced channel) runs first.
+   * A synchronous `join` answers synchronously, so the reply precedes any later frame.
+   */
+  join(payload: unknown, ref: Ref, before?: Promise<unknown>, afterReply?: () => void): void {
+    this.running = true;
+    const started = performance.now();
+    const call = (): unknown => (this.definition.join ? this.definition.join(this.topic, payload, this.socket) : undefined);
+    const settle = (result: unknown): void => this.settleJoin(result, ref, started, afterReply);
+    const fail = (err: unknown): void => this.joinCrashed(err, ref, afterReply);
+    const resume = (): void => {
+      this.running = false;
+      this.drain();
+    };
+    if (before) {
+      before.then(call).then(settle, fail).finally(resume);
+      return;
+    }
+    let result: unknown;
+    try {
+      result = call();
+    } catch (err) {
+      fail(err);
+      resume();
+      return;
+    }
+    if (isThenable(result)) {
+      Promise.resolve(result).then(settle, fail).finally(resume);
+      return;
+    }
+    settle(result);
+    resume();
+  }
+
+  private joinCrashed(err: unknown, ref: Ref, afterReply?: () => void): void {
+    this.conn.logger.error(
+      { err, topic: this.topic, channel: this.name },
+      `an exception was raised in ${this.name}.join(${JSON.stringify(this.topic)}): ${(err as Error)?.message ?? err}`,
+    );
+    this.replyFrame(ref, "error", { reason: "join crashed" });
+    afterReply?.();
+    this.discard();
+  }
+
+  private settleJoin(result: unknown, ref: Ref, started: number, afterReply?: () => void): void {
+    if (result !== undefined && !(result instanceof Reply)) {
+      this.joinCrashed(new TypeError(`${this.name}.join must return ok(reply), error(reply) or nothing, got ${describe(result)}`), ref, afterReply);
+      return;
+    }
+    const reply = result ?? new Reply("ok", {});
+    const ms = (performance.now() - started).toFixed(2);
+    if (reply.status !== "ok") {
+      this.conn.logger.info(
+        { topic: this.topic, channel: this.name, status: reply.status, ms },
+        `JOIN ${this.topic} to ${this.name} refused (${reply.status}) in ${ms}ms`,
+      );
+      this.replyFrame(ref, reply.status, reply.response);
+      afterReply?.();
+      this.discard();
+      return;
+    }
+    this.conn.logger.info({ topic: this.topic, channel: this.name, ms }, `JOIN ${this.topic} to ${this.name} ok in ${ms}ms`);
+    this.replyFrame(ref, "ok", reply.response);
+    afterReply?.();
+    this.state = "joined";
+    this.joinedAt = Date.now();
+    this.conn.endpoint.pubsub.subscribe(this.topic, this);
+    const pushes = this.pendingPushes ?? [];
+    this.pendingPushes = null;
+    for (const [event, p] of pushes) this.push(event, p);
+  }
+
+  // ---- inbound ------------------------------------------------------------------------------
+
+  handleIn(event: string, payload: unknown, ref: Ref): void {
+    this.enqueue({ kind: "in", event, payload, ref });
+  }
+
+  leave(ref: Ref): void {
+    this.enqueue({ kind: "leave", ref });
+  }
+
+  info(message: unknown): void {
+    this.enqueue({ kind: "info", message });
+  }
+
+  /** Ends the channel from outside (connection closed, duplicate join, disconnect). No frame is sent. */
+  shutdown(reason: StopReason, dropPending = false): Promise<void> {
+    if (this.state === "dead") return Promise.resolve();
+    if (dropPending) this.queue.length = 0;
+    return new Promise((resolve) => {
+      this.enqueue({ kind: "shutdown", reason });
+      this.onDead.push(resolve);
+    });
+  }
+
+  private onDead: (() => void)[] = [];
+
+  /** PubSub delivery: intercepted events go through the mailbox, others straight to the wire. */
+  deliver(message: BroadcastMessage, cache: FastlaneCache): void {
+    if (this.state !== "joined") return;
+    if (this.intercepts.has(message.event)) {
+      this.enqueue({ kind: "out", event: message.event, payload: message.payload });
+    } else {
+      this.conn.writeShared(cache.frameFor(this.conn.serializer));
+    }
+  }
+
+  // ---- outbound -----------------------------------------------------------------------------
+
+  push(event: string, payload: unknown): void {
+    if (this.pendingPushes !== null) {
+      // Pushes made during join reach the wire after the join reply, as in Phoenix.
+      this.pendingPushes.push([event, payload]);
+      return;
+    }
+    if (this.state === "dead") return;
+    this.conn.write(this.conn.serializer.encodePush(this.channelJoinRef, this.topic, event, payload));
+  }
+
+  private replyFrame(ref: Ref, status: string, response: unknown): void {
+    this.conn.write(this.conn.serializer.encodeReply(this.channelJoinRef, ref, this.topic, status, response));
+  }
+
+  currentRef(): SocketRef {
+    const ref = this.current;
+    return {
+      topic: this.topic,
+      ref,
+      reply: (reply: Reply) => {
+        if (this.state !== "dead") this.replyFrame(ref, reply.status, reply.response);
+      },
+    };
+  }
+
+  timer(message: unknown, ms: number, repeat: boolean): TimerRef {
+    if (this.state === "ending" || this.state === "dead") return null as unknown as TimerRef;
+    const fire = () => {
+      if (!repeat) this.timers.delete(handle);
+      this.info(message);
+    };
+    const handle = repeat ? setInterval(fire, ms) : setTimeout(fire, ms);
+    this.timers.add(handle);
+    return handle as unknown as TimerRef;
+  }
+
+  cancelTimer(timer: TimerRef): void {
+    const handle = timer as unknown as NodeJS.Timeout;
+    if (handle && this.timers.delete(handle)) clearTimeout(handle);
+  }
+
+  /** Live timers, for tests and metrics. */
+  get timerCount(): number {
+    return this.timers.size;
+  }
+
+  // ---- mailbox ------------------------------------------------------------------------------
+
+  private enqueue(job: Job): void {
+    if (this.state === "dead" || (this.state === "ending" && job.kind !== "shutdown")) return;
+    this.queue.push(job);
+    if (!this.running) this.drain();
+  }
+
+  private drain(): void {
+    if (this.running) return;
+    this.running = true;
+    while (this.queue.length > 0) {
+      const job = this.queue.shift() as Job;
+      if (this.state === "dead") break;
+      if (this.state === "joining" && job.kind !== "shutdown") {
+        // Not joined yet (join still pending): keep order by waiting.
+        this.queue.unshift(job);
+        break;
+      }
+      let outcome: unknown;
+      try {
+        outcome = this.run(job);
+      } catch (err) {
+        outcome = this.crash(err, job);
+      }
+      if (isThenable(outcome)) {
+        Promise.resolve(outcome)
+          .then(undefined, (err) => this.crash(err, job))
+          .finally(() => {
+            this.running = false;
+            this.drain();
+          });
+        return;
+      }
+    }
+    this.running = false;
+  }
+
+  /** Runs one job; returns a promise only when a handler did. */
+  private run(job: Job): unknown {
+    switch (job.kind) {
+      case "in": {
+        this.current = job.ref;
+        const result = this.callIn(job.event, job.payload);
+        return isThenable(result) ? result.then((r) => this.afterIn(r as InResult, job.ref)) : this.afterIn(result, job.ref);
+      }
+      case "out": {
+        const result = this.callOut(job.event, job.payload);
+        return isThenable(result) ? result.then((r) => this.afterInfo(r as InfoResult)) : this.afterInfo(result);
+      }
+      case "info": {
+        const handler = this.definition.handleInfo;
+        if (!handler) throw new NoMatchingClauseError("handleInfo", String(job.message));
+        const result = handler(job.message, this.socket);
+        return isThenable(result) ? result.then((r) => this.afterInfo(r as InfoResult)) : this.afterInfo(result);
+      }
+      case "leave":
+        this.replyFrame(job.ref, "ok", {});
+        return this.end({ shutdown: "left" });
+      case "shutdown":
+        return this.end(job.reason, true);
+    }
+  }
+
+  private callIn(event: string, payload: unknown): InResult | Promise<InResult> {
+    const handler = this.definition.handleIn;
+    if (typeof handler === "function") return handler(event, payload, this.socket);
+    const fn = handler && Object.hasOwn(handler, event) ? handler[event] : undefined;
+    if (!fn) throw new NoMatchingClauseError("handleIn", event);
+    return fn(payload, this.socket);
+  }
+
+  private callOut(event: string, payload: unknown): InfoResult | Promise<InfoResult> {
+    const handler = this.definition.handleOut;
+    if (typeof handler === "function") return handler(event, payload, this.socket);
+    const fn = handler && Object.hasOwn(handler, event) ? handler[event] : undefined;
+    if (!fn) throw new NoMatchingClauseError("handleOut", event);
+    return fn(payload, this.socket);
+  }
+
+  private afterIn(result: InResult, ref: Ref): unknown {
+    this.current = null;
+    if (result === undefined) return;
+    if (result instanceof Reply) {
+      this.replyFrame(ref, result.status, result.response);
+      return;
+    }
+    if (result instanceof Stop) {
+      if (result.reply) this.replyFrame(ref, result.reply.status, result.reply.response);
+      return this.end(result.reason);
+    }
+    throw new TypeError(`${this.name}.handleIn must return ok()/error()/reply(), stop() or nothing, got ${describe(result)}`);
+  }
+
+  private afterInfo(result: InfoResult): unknown {
+    if (result === undefined) return;
+    if (result instanceof Stop) return this.end(result.reason);
+    throw new TypeError(`${this.name} handleOut/handleInfo must return stop() or nothing, got ${describe(result)}`);
+  }
+
+  private crash(err: unknown, job: Job): unknown {
+    if (this.state === "dead" || this.state === "ending") {
+      this.conn.logger.error({ err, topic: this.topic, channel: this.name }, `${this.name} ${this.topic}: error while ending: ${(err as Error)?.message}`);
+      return;
+    }
+    const where =
+      job.kind === "in"
+        ? `handleIn(${JSON.stringify(job.event)})`
+        : job.kind === "out"
+          ? `handleOut(${JSON.stringify(job.event)})`
+          : job.kind === "info"
+            ? "handleInfo"
+            : job.kind;
+    this.conn.logger.error(
+      { err, topic: this.topic, channel: this.name },
+      `an exception was raised in ${this.name}.${where} on ${this.topic}: ${(err as Error)?.message ?? err}`,
+    );
+    return this.end({ error: err });
+  }
+
+  /**
+   * Ends the channel. Graceful reasons: phx_close, then terminate (its pushes still reach the
+   * client). Crashes: terminate, then phx_error. `silent` (the connection is going away) sends
+   * neither frame.
+   */
+  private end(reason: StopReason, silent = false): unknown {
+    if (this.state === "dead" || this.state === "ending") return;
+    const wasJoined = this.state === "joined";
+    this.state = "ending";
+    this.queue.length = 0;
+    this.clearTimers();
+    this.conn.endpoint.pubsub.unsubscribe(this.topic, this);
+    this.conn.channelEnded(this);
+    const graceful = isGraceful(reason);
+    if (graceful && !silent && wasJoined) this.conn.write(this.conn.serializer.encodeMessage(this.joinRef, this.joinRef, this.topic, "phx_close", {}));
+    const finish = () => {
+      this.clearTimers();
+      this.state = "dead";
+      if (!graceful && !silent) {
+        this.conn.write(this.conn.serializer.encodeMessage(this.joinRef, this.joinRef, this.topic, "phx_error", { reason: "channel_crash" }));
+      }
+      const lived = this.joinedAt ? Date.now() - this.joinedAt : 0;
+      this.conn.logger.debug(
+        { topic: this.topic, channel: this.name, reason: describeReason(reason), lived },
+        `${this.name} ${this.topic} ended: ${describeReason(reason)}`,
+      );
+      for (const resolve of this.onDead.splice(0)) resolve();
+    };
+    const result = this.callTerminate(reason);
+    if (!isThenable(result)) {
+      finish();
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.conn.logger.error(
+          { topic: this.topic, channel: this.name },
+          `${this.name}.terminate on ${this.topic} did not finish within ${TERMINATE_TIMEOUT_MS}ms`,
+        );
+        resolve();
+      }, TERMINATE_TIMEOUT_MS);
+    });
+    return Promise.race([result, timeout]).finally(() => {
+      clearTimeout(timer);
+      finish();
+    });
+  }
+
+  private callTerminate(reason: StopReason): unknown {
+    const terminate = this.definition.terminate;
+    if (!terminate) return;
+    try {
+      const result = terminate(reason, this.socket);
+      if (isThenable(result)) {
+        return Promise.resolve(result).catch((err) => {
+          this.conn.logger.error(
+            { err, topic: this.topic, channel: this.name },
+            `an exception was raised in ${this.name}.terminate: ${(err as Error)?.message}`,
+          );
+        });
+      }
+    } catch (err) {
+      this.conn.logger.error({ err, topic: this.topic, channel: this.name }, `an exception was raised in ${this.name}.terminate: ${(err as Error)?.message}`);
+    }
+    return;
+  }
+
+  /** A refused or crashed join: forget the channel without terminate (it never started). */
+  private discard(): void {
+    this.state = "dead";
+    this.queue.length = 0;
+    this.pendingPushes = null;
+    this.clearTimers();
+    this.conn.channelEnded(this);
+    for (const resolve of this.onDead.splice(0)) resolve();
+  }
+
+  private clearTimers(): void {
+    for (const handle of this.timers) clearTimeout(handle);
+    this.timers.clear();
+  }
+}
+
+function describe(value: unknown): string {
+  try {
+    return JSON.stringify(value)?.slice(0, 100) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,226 @@
+import { createServer } from "node:http";
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { defaultLogger } from "./log.js";
+import type { Logger } from "./log.js";
+import { PublishApi } from "./http/publish.js";
+import type { PublishApiOptions } from "./http/publish.js";
+import type { PubSubAdapter } from "./pubsub/adapter.js";
+import { PubSub } from "./pubsub/pubsub.js";
+import type { Connection } from "./socket/connection.js";
+import type { SocketHandler } from "./socket/handler.js";
+import { Tokens } from "./token/token.js";
+import { mountContext } from "./transports/admission.js";
+import type { CheckOrigin } from "./transports/origin.js";
+import { CloseCode } from "./transports/transport.js";
+import { WebSocketTransport } from "./transports/websocket.js";
+import type { WebSocketOptions } from "./transports/websocket.js";
+
+export interface EndpointOptions {
+  /** Signs tokens (`endpoint.tokens`); at least 20 characters. */
+  secretKeyBase?: string;
+  /** This node's name, e.g. in `from_node` (default env `NODE_NAME` or "nonode@nohost"). */
+  nodeName?: string;
+  /** Carries broadcasts to other nodes; without it, PubSub is in-memory on this node. */
+  pubsubAdapter?: PubSubAdapter;
+  logger?: Logger;
+  /** Default origin check for every socket (default true: the page must come from this host). */
+  checkOrigin?: CheckOrigin;
+  /** The public host name `checkOrigin: true` compares with; default: the request's Host header. */
+  host?: string;
+  /** Enables `POST /api/broadcast`. */
+  publishApi?: PublishApiOptions;
+  /** The application's own HTTP handler, for every request that is not a socket or the publish API. */
+  handler?: RequestListener;
+}
+
+export interface MountOptions {
+  /** WebSocket transport at `<path>/websocket` (default true). */
+  websocket?: boolean | WebSocketOptions;
+  /** Overrides the endpoint's `checkOrigin` for this socket. */
+  checkOrigin?: CheckOrigin;
+}
+
+interface Route {
+  segments: string[];
+  transport: WebSocketTransport;
+}
+
+function splitPath(path: string): string[] {
+  return path.split("/").filter(Boolean);
+}
+
+function matchRoute(segments: string[], parts: string[]): Record<string, string> | null {
+  if (segments.length !== parts.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
+    if (seg.startsWith(":")) params[seg.slice(1)] = decodeURIComponent(parts[i]);
+    else if (seg !== parts[i]) return null;
+  }
+  return params;
+}
+
+/**
+ * The HTTP entry point: mounts socket handlers at paths, serves their transports, publishes
+ * broadcasts, and hands every other request to the application's handler.
+ *
+ * @example
+ * const endpoint = new Endpoint({ secretKeyBase: process.env.SECRET_KEY_BASE });
+ * endpoint.socket("/socket", UserSocket);
+ * await endpoint.listen(4000);
+ * await endpoint.broadcast("room:lobby", "new_msg", { body: "hello" });
+ */
+export class Endpoint {
+  readonly pubsub: PubSub;
+  readonly logger: Logger;
+  readonly nodeName: string;
+  /** Open connections on this node. */
+  readonly connections = new Set<Connection>();
+  private readonly secretKeyBase: string | undefined;
+  private tokenSigner: Tokens | undefined;
+  private readonly routes: Route[] = [];
+  private readonly publishApi: PublishApi | undefined;
+  private readonly servers: Server[] = [];
+
+  constructor(readonly options: EndpointOptions = {}) {
+    this.logger = options.logger ?? defaultLogger();
+    this.nodeName = options.nodeName ?? process.env.NODE_NAME ?? "nonode@nohost";
+    this.pubsub = new PubSub(this.nodeName, options.pubsubAdapter);
+    this.secretKeyBase = options.secretKeyBase;
+    this.publishApi = options.publishApi ? new PublishApi(options.publishApi, this.pubsub, this.logger) : undefined;
+  }
+
+  /** Phoenix.Token signing bound to `secretKeyBase`. */
+  get tokens(): Tokens {
+    if (this.secretKeyBase === undefined) throw new Error("Endpoint needs a secretKeyBase to sign or verify tokens");
+    this.tokenSigner ??= new Tokens(this.secretKeyBase);
+    return this.tokenSigner;
+  }
+
+  /** Mounts a socket handler at `path` (its WebSocket is served at `path + "/websocket"`). */
+  socket(path: string, handler: SocketHandler<any>, options: MountOptions = {}): this {
+    for (const warning of handler.interceptWarnings()) this.logger.warn({ socket: handler.name }, warning);
+    const mount = mountContext(this, handler, path, options.checkOrigin ?? this.options.checkOrigin ?? true, this.options.host);
+    const ws = options.websocket ?? true;
+    if (ws !== false) {
+      const wsOptions = ws === true ? {} : ws;
+      const transport = new WebSocketTransport(mount, wsOptions);
+      this.routes.push({ segments: [...splitPath(path), ...splitPath(wsOptions.path ?? "/websocket")], transport });
+    }
+    return this;
+  }
+
+  /** Sends an event to every subscriber of `topic` on every node. */
+  broadcast(topic: string, event: string, payload: object = {}): Promise<void> {
+    return this.pubsub.broadcast(topic, event, payload);
+  }
+
+  /** Sends an event to subscribers of `topic` on this node only. */
+  localBroadcast(topic: string, event: string, payload: object = {}): void {
+    this.pubsub.localBroadcast(topic, event, payload);
+  }
+
+  private route(req: IncomingMessage): { transport: WebSocketTransport; params: Record<string, string> } | null {
+    const pathname = (req.url ?? "/").split("?", 1)[0];
+    const parts = splitPath(pathname);
+    for (const route of this.routes) {
+      const params = matchRoute(route.segments, parts);
+      if (params) return { transport: route.transport, params };
+    }
+    return null;
+  }
+
+  /** Handles a request if it belongs to Fenix; returns false when the app should handle it. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    const pathname = (req.url ?? "/").split("?", 1)[0];
+    if (this.publishApi && pathname === this.publishApi.path) {
+      void this.publishApi.handle(req, res).catch((err) => this.fail(res, err));
+      return true;
+    }
+    const match = this.route(req);
+    if (!match) return false;
+    void match.transport.handleRequest(req, res, match.params).catch((err) => this.fail(res, err));
+    return true;
+  }
+
+  /** Handles an HTTP upgrade if it is for a mounted socket; returns false otherwise. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const match = this.route(req);
+    if (!match) return false;
+    void match.transport.handleUpgrade(req, socket, head, match.params).catch((err) => {
+      this.logger.error({ err }, `websocket upgrade failed: ${(err as Error).message}`);
+      socket.destroy();
+    });
+    return true;
+  }
+
+  private fail(res: ServerResponse, err: unknown): void {
+    this.logger.error({ err }, `request failed: ${(err as Error)?.message}`);
+    if (!res.headersSent) res.writeHead(500).end();
+    else res.destroy();
+  }
+
+  private fallback(req: IncomingMessage, res: ServerResponse): void {
+    if (this.options.handler) this.options.handler(req, res);
+    else res.writeHead(404, { "content-type": "text/plain" }).end("Not Found");
+  }
+
+  /** Creates an HTTP server for this endpoint and listens on `port`. */
+  async listen(port: number, host?: string): Promise<Server> {
+    await this.pubsub.start();
+    const server = createServer((req, res) => {
+      if (!this.handleRequest(req, res)) this.fallback(req, res);
+    });
+    server.on("upgrade", (req, socket, head) => {
+      if (!this.handleUpgrade(req, socket, head)) {
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      }
+    });
+    this.servers.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    return server;
+  }
+
+  /**
+   * Serves sockets on an existing server: its current request listeners become the
+   * fallthrough handler for everything Fenix does not handle.
+   */
+  async attach(server: Server): Promise<void> {
+    await this.pubsub.start();
+    const previous = server.listeners("request") as RequestListener[];
+    server.removeAllListeners("request");
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      if (this.handleRequest(req, res)) return;
+      if (previous.length > 0) for (const listener of previous) listener.call(server, req, res);
+      else this.fallback(req, res);
+    });
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!this.handleUpgrade(req, socket, head) && server.listenerCount("upgrade") === 1) {
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      }
+    });
+  }
+
+  /** Closes every connection (code 1001, so clients reconnect elsewhere), stops listening and PubSub. */
+  async close(): Promise<void> {
+    for (const connection of [...this.connections]) connection.close(CloseCode.GOING_AWAY, "server shutting down", { shutdown: "shutdown" });
+    for (const route of this.routes) route.transport.close();
+    await Promise.all(
+      this.servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
+    await this.pubsub.stop();
+  }
+}

@@ -1,0 +1,164 @@
+import type { Assigns } from "../channel/definition.js";
+import { ChannelServer } from "../channel/server.js";
+import type { ChannelHost } from "../channel/server.js";
+import type { Endpoint } from "../endpoint.js";
+import type { Logger } from "../log.js";
+import type { BroadcastMessage } from "../pubsub/adapter.js";
+import type { Subscriber } from "../pubsub/pubsub.js";
+import { DecodeError } from "../serializer/types.js";
+import type { Frame, InboundMessage, Ref, Serializer, SharedFrame } from "../serializer/types.js";
+import { CloseCode } from "../transports/transport.js";
+import type { TransportSession } from "../transports/transport.js";
+import type { SocketHandler } from "./handler.js";
+
+/**
+ * One client connection: owns the serializer, the heartbeat, and the topic → channel map.
+ * Transports feed it frames; it answers through the transport session.
+ */
+export class Connection implements ChannelHost {
+  readonly channels = new Map<string, ChannelServer>();
+  private closed = false;
+  private readonly idSubscriber: Subscriber | null;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly handler: SocketHandler<any>,
+    readonly serializer: Serializer,
+    readonly session: TransportSession,
+    readonly assigns: Assigns,
+    readonly id: string | null,
+    readonly logger: Logger,
+  ) {
+    this.idSubscriber = id === null ? null : { deliver: (message) => this.onIdBroadcast(message) };
+    if (id !== null && this.idSubscriber) endpoint.pubsub.subscribe(id, this.idSubscriber);
+    endpoint.connections.add(this);
+  }
+
+  get transportName(): string {
+    return this.session.name;
+  }
+
+  get handlerName(): string {
+    return this.handler.name;
+  }
+
+  write(frame: Frame): void {
+    if (!this.closed) this.session.send(frame);
+  }
+
+  writeShared(frame: SharedFrame): void {
+    if (!this.closed) this.session.sendShared(frame);
+  }
+
+  /** A raw frame from the transport. An undecodable one closes the connection (1011), as in Phoenix. */
+  handleFrame(data: string | Buffer, binary: boolean): void {
+    let message: InboundMessage;
+    try {
+      message = this.serializer.decode(data, binary);
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      this.logger.error(
+        { err: { message: err.message }, socket: this.handler.name },
+        `${this.handler.name}: closing connection on undecodable frame: ${err.message}`,
+      );
+      this.close(CloseCode.INTERNAL_ERROR, "undecodable frame");
+      return;
+    }
+    this.handleMessage(message);
+  }
+
+  handleMessage(message: InboundMessage): void {
+    if (this.closed) return;
+    const { topic, event, joinRef, ref, payload } = message;
+    if (topic === "phoenix" && event === "heartbeat") {
+      this.write(this.serializer.encodeReply(null, ref, "phoenix", "ok", {}));
+      return;
+    }
+    const existing = this.channels.get(topic);
+    if (event === "phx_join") {
+      this.join(message, existing);
+      return;
+    }
+    if (existing === undefined) {
+      if (event === "phx_leave") {
+        this.write(this.serializer.encodeReply(joinRef, ref, topic, "ok", {}));
+      } else {
+        this.unmatched(topic, ref, event);
+      }
+      return;
+    }
+    if (joinRef !== null && joinRef !== existing.joinRef) {
+      // The client raced a server close or rejoin: Phoenix drops stale messages silently.
+      this.logger.debug({ topic, event, joinRef }, `dropping message for ${topic} with stale join_ref ${joinRef}`);
+      return;
+    }
+    if (event === "phx_leave") existing.leave(ref);
+    else existing.handleIn(event, payload, ref);
+  }
+
+  private join(message: InboundMessage, existing: ChannelServer | undefined): void {
+    const { topic, joinRef, ref, payload } = message;
+    if (existing !== undefined) {
+      // Duplicate join: the old channel ends, the new join is answered, then the old one's phx_close.
+      this.logger.debug({ topic }, `duplicate channel join for topic ${topic} in ${this.handler.name}: closing existing channel for new join`);
+      this.channels.delete(topic);
+      const oldJoinRef = existing.joinRef;
+      const ended = existing.shutdown({ shutdown: "duplicate_join" }, true);
+      this.startJoin(existing.definition, message, ended, () => this.write(this.serializer.encodeMessage(oldJoinRef, oldJoinRef, topic, "phx_close", {})));
+      return;
+    }
+    const channel = this.handler.router.match(topic);
+    if (channel === undefined) {
+      this.unmatched(topic, ref, "phx_join");
+      return;
+    }
+    if (this.channels.size >= this.handler.maxChannels) {
+      this.logger.warn(
+        { topic, max: this.handler.maxChannels },
+        `${this.handler.name}: refusing join to ${topic}: too many channels joined (max ${this.handler.maxChannels})`,
+      );
+      this.write(this.serializer.encodeReply(joinRef ?? ref, ref, topic, "error", { reason: "too many channels joined" }));
+      return;
+    }
+    this.startJoin(channel, { topic, joinRef, ref, payload, event: "phx_join" });
+  }
+
+  private startJoin(channel: ChannelServer["definition"], message: InboundMessage, before?: Promise<unknown>, afterReply?: () => void): void {
+    const server = new ChannelServer(this, channel, message.topic, message.joinRef, message.ref, { ...this.assigns });
+    this.channels.set(message.topic, server);
+    server.join(message.payload, message.ref, before, afterReply);
+  }
+
+  private unmatched(topic: string, ref: Ref, event: string): void {
+    this.logger.warn({ topic, event }, `Ignoring unmatched topic ${JSON.stringify(topic)} in ${this.handler.name}`);
+    this.write(this.serializer.encodeReply(null, ref, topic, "error", { reason: "unmatched topic" }));
+  }
+
+  channelEnded(server: ChannelServer): void {
+    if (this.channels.get(server.topic) === server) this.channels.delete(server.topic);
+  }
+
+  private onIdBroadcast(message: BroadcastMessage): void {
+    if (message.event !== "disconnect") return;
+    this.logger.info({ id: this.id }, `${this.handler.name} ${this.id}: disconnect requested`);
+    this.close(CloseCode.GOING_AWAY, "", { shutdown: "disconnected" });
+  }
+
+  /** Closes the transport and ends every channel without frames. */
+  close(code: number, reason = "", channelReason: Parameters<ChannelServer["shutdown"]>[0] = { shutdown: "closed" }): void {
+    if (this.closed) return;
+    this.session.close(code, reason);
+    this.transportClosed(channelReason);
+  }
+
+  /** The transport is gone (client closed, network error, or our own close). */
+  transportClosed(reason: Parameters<ChannelServer["shutdown"]>[0] = { shutdown: "closed" }): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.idSubscriber && this.id !== null) this.endpoint.pubsub.unsubscribe(this.id, this.idSubscriber);
+    this.endpoint.connections.delete(this);
+    const channels = [...this.channels.values()];
+    this.channels.clear();
+    for (const channel of channels) void channel.shutdown(reason);
+  }
+}

@@ -1,0 +1,64 @@
+import { isDeepStrictEqual, inspect } from "node:util";
+
+const kMatcher = Symbol("fenix.matcher");
+
+/** A custom expectation; built with `any()`, `partial()` or `like()`. */
+export interface Matcher {
+  readonly [kMatcher]: true;
+  test(actual: unknown): boolean;
+  describe(): string;
+}
+
+function matcher(test: (actual: unknown) => boolean, describe: () => string): Matcher {
+  return { [kMatcher]: true, test, describe };
+}
+
+function isMatcher(value: unknown): value is Matcher {
+  return typeof value === "object" && value !== null && kMatcher in value;
+}
+
+/** Matches anything, like `_` in an Elixir pattern. */
+export function any(): Matcher {
+  return matcher(
+    () => true,
+    () => "any()",
+  );
+}
+
+/** Matches an object that has at least these keys (recursively), like an Elixir map pattern. */
+export function partial(expected: Record<string, unknown>): Matcher {
+  return matcher(
+    (actual) =>
+      typeof actual === "object" &&
+      actual !== null &&
+      Object.entries(expected).every(
+        ([k, v]) => Object.hasOwn(actual, k) && matches(isPlainObject(v) ? partial(v) : v, (actual as Record<string, unknown>)[k]),
+      ),
+    () => `partial(${inspect(expected)})`,
+  );
+}
+
+/** Matches when the predicate returns true. */
+export function like(predicate: (actual: unknown) => boolean, description = "like(predicate)"): Matcher {
+  return matcher(predicate, () => description);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !isMatcher(value) && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** Exact deep equality unless `expected` is (or contains at top level) a matcher. */
+export function matches(expected: unknown, actual: unknown): boolean {
+  if (isMatcher(expected)) return expected.test(actual);
+  return isDeepStrictEqual(normalize(expected), normalize(actual));
+}
+
+/** Uint8Array and Buffer of the same bytes compare equal. */
+function normalize(value: unknown): unknown {
+  if (value instanceof Uint8Array && !(value instanceof Buffer)) return Buffer.from(value);
+  return value;
+}
+
+export function describe(expected: unknown): string {
+  return isMatcher(expected) ? expected.describe() : inspect(expected, { depth: 6 });
+}

@@ -1,0 +1,194 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import type { WebSocket } from "ws";
+import type { Frame, SharedFrame } from "../serializer/types.js";
+import type { SocketHandler } from "../socket/handler.js";
+import { IdleWheel } from "./idle.js";
+import type { IdleTarget } from "./idle.js";
+import { CloseCode } from "./transport.js";
+import type { TransportSession } from "./transport.js";
+import { acceptConnection, type Admission, type MountContext } from "./admission.js";
+import { buildWireFrame, canWriteRaw, writeRaw } from "./ws_frame.js";
+
+/** A custom answer to a refused connect, e.g. `{ status: 429, body: "Too many requests" }`. */
+export interface ErrorResponse {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+export interface WebSocketOptions {
+  /** Path under the socket mount (default "/websocket"); may contain `:name` segments. */
+  path?: string;
+  /** Close after this long without any inbound frame (default 60 000 ms). */
+  timeout?: number;
+  /** Largest inbound frame in bytes; bigger ones close the socket with 1009 (default 10 000 000). */
+  maxFrameSize?: number;
+  /** permessage-deflate (default false). */
+  compress?: boolean;
+  /** If set, a client that requests subprotocols must request one of these; the first match is echoed. */
+  subprotocols?: readonly string[];
+  /** Accept phoenix.js's `authToken` option (a `base64url.bearer.phx.` subprotocol) into `connectInfo.authToken`. */
+  authToken?: boolean;
+  /** Turns a `connect` refusal reason (from `error(reason)`) into a response; default 403. */
+  errorHandler?: (reason: unknown, req: IncomingMessage) => ErrorResponse;
+}
+
+const AUTH_PREFIX = "base64url.bearer.phx.";
+
+class WebSocketSession implements TransportSession, IdleTarget {
+  readonly name = "websocket";
+  seen = true;
+  idleTicks = 0;
+  onClosed: (() => void) | undefined;
+
+  constructor(private readonly ws: WebSocket) {}
+
+  send(frame: Frame): void {
+    if (this.ws.readyState !== 1) return;
+    this.ws.send(frame.data as string | Buffer, { binary: frame.binary });
+  }
+
+  sendShared(frame: SharedFrame): void {
+    if (canWriteRaw(this.ws)) {
+      frame.wire ??= buildWireFrame(frame);
+      writeRaw(this.ws, frame.wire);
+    } else {
+      this.send(frame);
+    }
+  }
+
+  close(code: number, reason = ""): void {
+    if (this.ws.readyState === 0 || this.ws.readyState === 1) this.ws.close(code, reason);
+  }
+
+  onIdle(): void {
+    this.close(CloseCode.GOING_AWAY, "idle timeout");
+  }
+}
+
+/** Serves `<mount>/websocket`: admission (origin, vsn, connect) before the upgrade, then frames. */
+export class WebSocketTransport {
+  private readonly wss: WebSocketServer;
+  private readonly idle: IdleWheel;
+
+  constructor(
+    private readonly mount: MountContext,
+    readonly options: WebSocketOptions,
+  ) {
+    this.idle = new IdleWheel(options.timeout ?? 60_000);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxFrameSize ?? 10_000_000,
+      perMessageDeflate: options.compress ?? false,
+      clientTracking: false,
+      handleProtocols: (_protocols, req) => (req as RequestWithProtocol)[kProtocol] ?? false,
+    });
+  }
+
+  get handler(): SocketHandler<any> {
+    return this.mount.handler;
+  }
+
+  /** A plain HTTP request at the WebSocket path: 400, after the same admission checks Phoenix runs. */
+  async handleRequest(req: IncomingMessage, res: ServerResponse, pathParams: Record<string, string>): Promise<void> {
+    if (req.method !== "GET") {
+      res.writeHead(400).end();
+      return;
+    }
+    const admission = await this.admit(req, pathParams);
+    if (!admission.ok) {
+      res.writeHead(admission.status, admission.headers).end(admission.body ?? "");
+      return;
+    }
+    res.writeHead(400, { "content-type": "text/plain" }).end("'connection' header must contain 'upgrade'");
+  }
+
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pathParams: Record<string, string>): Promise<void> {
+    socket.on("error", () => socket.destroy());
+    const admission = await this.admit(req, pathParams);
+    if (socket.destroyed) return;
+    if (!admission.ok) {
+      rejectUpgrade(socket, admission.status, admission.body ?? "", admission.headers);
+      return;
+    }
+    (req as RequestWithProtocol)[kProtocol] = admission.protocol;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, admission));
+  }
+
+  private admit(req: IncomingMessage, pathParams: Record<string, string>): Promise<Admission> {
+    let authToken: string | undefined;
+    let protocols = parseProtocols(req.headers["sec-websocket-protocol"]);
+    let protocol: string | undefined;
+    if (this.options.authToken) {
+      const entry = protocols.find((p) => p.startsWith(AUTH_PREFIX));
+      if (entry) {
+        authToken = Buffer.from(entry.slice(AUTH_PREFIX.length), "base64").toString("utf8");
+        protocols = protocols.filter((p) => p !== entry);
+        protocol = "phoenix";
+      }
+    }
+    const configured = this.options.subprotocols;
+    if (configured && protocols.length > 0 && !protocol) {
+      protocol = configured.find((p) => protocols.includes(p));
+      if (!protocol) return Promise.resolve({ ok: false, status: 403 });
+    }
+    return acceptConnection(this.mount, req, "websocket", pathParams, authToken, this.options.errorHandler).then((a) => (a.ok ? { ...a, protocol } : a));
+  }
+
+  private open(ws: WebSocket, admission: Admission & { ok: true }): void {
+    const session = new WebSocketSession(ws);
+    const connection = admission.start(session);
+    this.idle.add(session);
+    ws.on("message", (data, isBinary) => {
+      session.seen = true;
+      connection.handleFrame(data as Buffer, isBinary);
+    });
+    ws.on("ping", () => {
+      session.seen = true;
+    });
+    ws.on("pong", () => {
+      session.seen = true;
+    });
+    ws.on("error", (err) => {
+      this.mount.endpoint.logger.debug({ err: { message: err.message } }, `websocket error: ${err.message}`);
+    });
+    ws.on("close", (code) => {
+      this.idle.delete(session);
+      connection.transportClosed();
+      this.mount.endpoint.logger.debug({ code, socket: this.handler.name }, `websocket closed (${code})`);
+    });
+  }
+
+  close(): void {
+    this.wss.close();
+  }
+}
+
+const kProtocol = Symbol("fenix.protocol");
+type RequestWithProtocol = IncomingMessage & { [kProtocol]?: string };
+
+function parseProtocols(header: string | undefined): string[] {
+  if (!header) return [];
+  return header
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+}
+
+function rejectUpgrade(socket: Duplex, status: number, body: string, headers: Record<string, string> = {}): void {
+  const reason = STATUS_TEXT[status] ?? "Error";
+  const lines = [`HTTP/1.1 ${status} ${reason}`, "Connection: close", `Content-Length: ${Buffer.byteLength(body)}`];
+  for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
+  socket.end(`${lines.join("\r\n")}\r\n\r\n${body}`);
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  429: "Too Many Requests",
+  503: "Service Unavailable",
+};
