@@ -87,6 +87,8 @@ export class Endpoint {
     this.logger = options.logger ?? defaultLogger();
     this.nodeName = options.nodeName ?? process.env.NODE_NAME ?? "nonode@nohost";
     this.pubsub = new PubSub(this.nodeName, options.pubsubAdapter);
+    this.pubsub.onDeliveryError = (err, topic, event) =>
+      this.logger.warn({ err, topic, event }, `could not deliver ${event} on ${topic} to one subscriber: ${(err as Error)?.message}`);
     this.secretKeyBase = options.secretKeyBase;
     this.publishApi = options.publishApi ? new PublishApi(options.publishApi, this.pubsub, this.logger) : undefined;
   }

@@ -91,23 +91,43 @@ export class ChannelServer implements Subscriber {
       this.running = false;
       this.drain();
     };
+    const guarded = (step: () => void): void => {
+      try {
+        step();
+      } catch (err) {
+        // Only an encoding failure of the reply itself lands here; never let it reach the transport.
+        this.conn.logger.error({ err, topic: this.topic, channel: this.name }, `${this.name}: could not answer join of ${this.topic}: ${(err as Error)?.message}`);
+        this.discard();
+      }
+    };
     if (before) {
-      before.then(call).then(settle, fail).finally(resume);
+      before
+        .then(call)
+        .then(
+          (result) => guarded(() => settle(result)),
+          (err) => guarded(() => fail(err)),
+        )
+        .finally(resume);
       return;
     }
     let result: unknown;
     try {
       result = call();
     } catch (err) {
-      fail(err);
+      guarded(() => fail(err));
       resume();
       return;
     }
     if (isThenable(result)) {
-      Promise.resolve(result).then(settle, fail).finally(resume);
+      Promise.resolve(result)
+        .then(
+          (value) => guarded(() => settle(value)),
+          (err) => guarded(() => fail(err)),
+        )
+        .finally(resume);
       return;
     }
-    settle(result);
+    guarded(() => settle(result));
     resume();
   }
 

@@ -98,7 +98,16 @@ export class PubSub {
     if (set === undefined) return;
     const cache = new FastlaneCache({ topic, event, payload });
     for (const subscriber of set) {
-      if (subscriber !== from) subscriber.deliver(cache.message, cache);
+      if (subscriber === from) continue;
+      try {
+        subscriber.deliver(cache.message, cache);
+      } catch (err) {
+        // One subscriber that cannot take the message (e.g. binary to a V1 client) must not starve the rest.
+        this.onDeliveryError?.(err, topic, event);
+      }
     }
   }
+
+  /** Called when a subscriber throws during delivery; the endpoint logs it. */
+  onDeliveryError: ((err: unknown, topic: string, event: string) => void) | undefined;
 }

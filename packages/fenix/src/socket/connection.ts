@@ -64,7 +64,13 @@ export class Connection implements ChannelHost {
       this.close(CloseCode.INTERNAL_ERROR, "undecodable frame");
       return;
     }
-    this.handleMessage(message);
+    try {
+      this.handleMessage(message);
+    } catch (err) {
+      // A bug must cost this connection at most, never the process.
+      this.logger.error({ err, socket: this.handler.name }, `${this.handler.name}: closing connection after an internal error: ${(err as Error)?.message}`);
+      this.close(CloseCode.INTERNAL_ERROR, "internal error");
+    }
   }
 
   handleMessage(message: InboundMessage): void {
