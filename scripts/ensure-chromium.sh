@@ -30,13 +30,16 @@ fi
 start=$(date +%s)
 log=$(mktemp)
 if $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1 &&
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >>"$log" 2>&1 &&
-  [ -x "$CHROMIUM" ]; then
-  rm -f "$log"
-  echo "ensure-chromium: installed chromium via apt-get in $(($(date +%s) - start))s ($("$CHROMIUM" --version 2>/dev/null || echo 'version unknown'))"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >>"$log" 2>&1; then
+  if [ -x "$CHROMIUM" ]; then
+    rm -f "$log"
+    echo "ensure-chromium: installed chromium via apt-get in $(($(date +%s) - start))s ($("$CHROMIUM" --version 2>/dev/null || echo 'version unknown'))"
+    exit 0
+  fi
+  echo "ensure-chromium: FAILED: apt-get installed chromium but $CHROMIUM does not exist (set CHROMIUM_PATH?)" >&2
 else
   echo "ensure-chromium: FAILED to install chromium via apt-get after $(($(date +%s) - start))s; last output:" >&2
   tail -n 20 "$log" >&2
-  rm -f "$log"
-  exit 1
 fi
+rm -f "$log"
+exit 1

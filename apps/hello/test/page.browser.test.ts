@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { Endpoint } from "fenix";
 import type { Browser, Page } from "playwright-core";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEDUPE_WINDOW_MS, createHelloApp } from "../src/app.js";
 import { INSTALL_TIMEOUT_MS, type PageDiagnostics, describeDiagnostics, launchChromium, watchPage } from "./support/browser.js";
 
@@ -62,7 +62,9 @@ function payloadOf(line: string, prefix: string): unknown {
 /** A failure message with the page's log, its console/errors and the server log. */
 async function context(what: string): Promise<string> {
   const lines = await pageLines().catch((err: Error) => [`(could not read #log: ${err.message})`]);
-  return `${what}\n--- #log ---\n${lines.join("\n")}${describeDiagnostics(diagnostics)}\n--- server log ---\n${serverLog.slice(-40).join("\n")}`;
+  const tokens = lines.filter((line) => line.startsWith("received new auth token")).length;
+  const shown = lines.filter((line) => !line.startsWith("received new auth token"));
+  return `${what}\n--- #log (${tokens} "received new auth token" lines omitted) ---\n${shown.join("\n")}${describeDiagnostics(diagnostics)}\n--- server log ---\n${serverLog.slice(-40).join("\n")}`;
 }
 
 /** Polls until the page shows at least `min` lines starting with `prefix`; returns them. */
@@ -84,23 +86,36 @@ async function waitForLines(prefix: string, min = 1): Promise<string[]> {
 }
 
 async function waitForServerLog(fragment: string, min = 1): Promise<void> {
-  await expect
-    .poll(() => serverLog.filter((line) => line.includes(fragment)).length, { ...WAIT, message: `server log lines containing ${JSON.stringify(fragment)}` })
-    .toBeGreaterThanOrEqual(min);
+  try {
+    await expect.poll(() => serverLog.filter((line) => line.includes(fragment)).length, WAIT).toBeGreaterThanOrEqual(min);
+  } catch (err) {
+    throw new Error(await context(`expected ≥ ${min} server log line(s) containing ${JSON.stringify(fragment)} within 15 s`), { cause: err });
+  }
 }
 
 describe("HelloSockets page in headless Chromium", () => {
+  // A setup failure (no Chromium, no bundle, the page not loading) fails every test loudly
+  // rather than leaving them reported as skipped.
+  let setupError: unknown;
   beforeAll(async () => {
-    ensureBundle();
-    endpoint = createHelloApp({ secretKeyBase: SECRET, apiKey: "test-key", recurringMs: 300, logger });
-    server = await endpoint.listen(0);
-    baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-    diagnostics = watchPage(page);
-    const response = await page.goto(`${baseUrl}/`, { timeout: 15_000, waitUntil: "load" });
-    expect(response?.status(), "GET / status").toBe(200);
+    try {
+      ensureBundle();
+      endpoint = createHelloApp({ secretKeyBase: SECRET, apiKey: "test-key", recurringMs: 300, logger });
+      server = await endpoint.listen(0);
+      baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
+      browser = await launchChromium();
+      page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+      diagnostics = watchPage(page);
+      const response = await page.goto(`${baseUrl}/`, { timeout: 15_000, waitUntil: "load" });
+      if (response?.status() !== 200) throw new Error(`GET ${baseUrl}/ answered ${response?.status()}`);
+    } catch (err) {
+      setupError = err;
+    }
   }, INSTALL_TIMEOUT_MS + 60_000);
+
+  beforeEach(() => {
+    if (setupError) throw setupError;
+  });
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
@@ -144,10 +159,13 @@ describe("HelloSockets page in headless Chromium", () => {
   it("rejoins ping after the `invalid` event crashes the channel", async () => {
     // The client logs "Joined ping" on every successful join: the crash (phx_error) makes it rejoin.
     await waitForLines("Joined ping", 2);
-    await waitForServerLog("an exception was raised in PingChannel.handleIn on ping");
+    await waitForServerLog('an exception was raised in PingChannel.handleIn("invalid") on ping');
     await waitForServerLog("JOIN ping to PingChannel ok", 2);
     const lines = await pageLines();
-    expect(lines.some((line) => line.includes("won't happen")), await context("the invalid push must not be answered")).toBe(false);
+    expect(
+      lines.some((line) => line.includes("won't happen")),
+      await context("the invalid push must not be answered"),
+    ).toBe(false);
   });
 
   it("answers a server-side request_ping broadcast with a ping", async () => {
@@ -179,7 +197,10 @@ describe("HelloSockets page in headless Chromium", () => {
 
   it("logs no unexpected errors and takes a screenshot", async () => {
     expect(diagnostics.errors, await context("uncaught page errors")).toEqual([]);
-    expect(diagnostics.failedRequests.filter((r) => !r.includes("favicon")), await context("failed requests")).toEqual([]);
+    expect(
+      diagnostics.failedRequests.filter((r) => !r.includes("favicon")),
+      await context("failed requests"),
+    ).toEqual([]);
     await page.screenshot({ path: SCREENSHOT, fullPage: true, timeout: 15_000 });
     expect(existsSync(SCREENSHOT)).toBe(true);
   });

@@ -188,8 +188,9 @@ export class ChannelServer implements Subscriber {
     if (this.state === "dead") return Promise.resolve();
     if (dropPending) this.queue.length = 0;
     return new Promise((resolve) => {
-      this.enqueue({ kind: "shutdown", reason });
+      // Register first: an idle channel runs the shutdown job (and resolves) synchronously.
       this.onDead.push(resolve);
+      this.enqueue({ kind: "shutdown", reason });
     });
   }
 
