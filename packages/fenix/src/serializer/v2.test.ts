@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DecodeError, EncodeError } from "./types.js";
 import { V2Serializer } from "./v2.js";
 
-const bytes = (...parts: (number | string)[]): Buffer =>
-  Buffer.concat(parts.map((p) => (typeof p === "number" ? Buffer.from([p]) : Buffer.from(p, "utf8"))));
+const bytes = (...parts: (number | string)[]): Buffer => Buffer.concat(parts.map((p) => (typeof p === "number" ? Buffer.from([p]) : Buffer.from(p, "utf8"))));
 const efg = () => new Uint8Array([0x65, 0x66, 0x67]);
 const parsed = (data: unknown) => JSON.parse(data as string);
 

@@ -47,10 +47,24 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !isMatcher(value) && Object.getPrototypeOf(value) === Object.prototype;
 }
 
-/** Exact deep equality unless `expected` is (or contains at top level) a matcher. */
+/** Exact deep equality, except where `expected` holds a matcher (at any depth). */
 export function matches(expected: unknown, actual: unknown): boolean {
   if (isMatcher(expected)) return expected.test(actual);
+  if (Array.isArray(expected)) {
+    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => matches(e, actual[i]));
+  }
+  if (isPlainObject(expected) && containsMatcher(expected)) {
+    if (!isPlainObject(actual)) return false;
+    const keys = Object.keys(expected);
+    return keys.length === Object.keys(actual).length && keys.every((k) => Object.hasOwn(actual, k) && matches(expected[k], actual[k]));
+  }
   return isDeepStrictEqual(normalize(expected), normalize(actual));
+}
+
+function containsMatcher(value: unknown): boolean {
+  if (isMatcher(value)) return true;
+  if (Array.isArray(value)) return value.some(containsMatcher);
+  return isPlainObject(value) && Object.values(value).some(containsMatcher);
 }
 
 /** Uint8Array and Buffer of the same bytes compare equal. */

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { IdleWheel } from "./idle.js";
 import type { IdleTarget } from "./idle.js";
 
-const target = (): IdleTarget & { onIdle: ReturnType<typeof vi.fn> } => ({ seen: false, idleTicks: 0, onIdle: vi.fn() });
+const target = () => ({ seen: false as boolean, idleTicks: 0, onIdle: vi.fn<() => void>() }) satisfies IdleTarget;
 
 describe("IdleWheel", () => {
   beforeEach(() => {

@@ -112,7 +112,7 @@ describe("compileOriginCheck(function)", () => {
     expect(compileOriginCheck(() => false)("file://", req())).toBe(false);
   });
 
-  it("decides the opaque origin \"null\" itself (Phoenix applies the MFA to a nil-host URI)", () => {
+  it('decides the opaque origin "null" itself (Phoenix applies the MFA to a nil-host URI)', () => {
     const fn = vi.fn(() => true);
     expect(compileOriginCheck(fn)("null", req())).toBe(true);
     expect(fn).toHaveBeenCalledTimes(1);

@@ -38,13 +38,15 @@ export function compileOriginCheck(option: CheckOrigin, host?: string): (origin:
   const allowed = Array.isArray(option) ? (option as readonly string[]).map(parseAllowedOrigin) : null;
   return (origin, req) => {
     if (origin === undefined) return true;
-    let url: URL;
+    let url: URL | undefined;
     try {
       url = new URL(origin);
     } catch {
-      return false;
+      url = undefined;
     }
-    if (typeof option === "function") return option(url, req);
+    // A function decides even for opaque origins such as "null" (sandboxed frames, file pages).
+    if (typeof option === "function") return option(url ?? new URL("null:"), req);
+    if (url === undefined) return false;
     const originHost = url.hostname.toLowerCase();
     if (!originHost) return false;
     if (allowed === null) {
