@@ -96,7 +96,10 @@ export class ChannelServer implements Subscriber {
         step();
       } catch (err) {
         // Only an encoding failure of the reply itself lands here; never let it reach the transport.
-        this.conn.logger.error({ err, topic: this.topic, channel: this.name }, `${this.name}: could not answer join of ${this.topic}: ${(err as Error)?.message}`);
+        this.conn.logger.error(
+          { err, topic: this.topic, channel: this.name },
+          `${this.name}: could not answer join of ${this.topic}: ${(err as Error)?.message}`,
+        );
         this.discard();
       }
     };
