@@ -4,7 +4,10 @@ import type { ConnectInfo } from "../socket/handler.js";
 
 /** Plug-style query params: `a[b]=1` → `{a: {b: "1"}}`, `k[0]=x` → `{k: {"0": "x"}}`. */
 export function parseQuery(search: string): Record<string, any> {
-  return qs.parse(search.startsWith("?") ? search.slice(1) : search, { depth: 5, parseArrays: false, parameterLimit: 200 }) as Record<string, any>;
+  return qs.parse(search.startsWith("?") ? search.slice(1) : search, { depth: 5, parseArrays: false, parameterLimit: 200, duplicates: "last" }) as Record<
+    string,
+    any
+  >;
 }
 
 export function connectInfo(req: IncomingMessage, transport: string, uri: URL, authToken?: string): ConnectInfo {
