@@ -15,6 +15,11 @@ import type { CheckOrigin } from "./transports/origin.js";
 import { CloseCode } from "./transports/transport.js";
 import { WebSocketTransport } from "./transports/websocket.js";
 import type { WebSocketOptions } from "./transports/websocket.js";
+import type { HttpTransport } from "./transports/transport.js";
+import { LongPollTransport } from "./transports/longpoll.js";
+import type { LongPollOptions } from "./transports/longpoll.js";
+import { SseTransport } from "./transports/sse.js";
+import type { SseOptions } from "./transports/sse.js";
 
 export interface EndpointOptions {
   /** Signs tokens (`endpoint.tokens`); at least 20 characters. */
@@ -37,13 +42,17 @@ export interface EndpointOptions {
 export interface MountOptions {
   /** WebSocket transport at `<path>/websocket` (default true). */
   websocket?: boolean | WebSocketOptions;
+  /** Long-poll transport at `<path>/longpoll`, for phoenix.js's LongPoll and its fallback (default false). */
+  longpoll?: boolean | LongPollOptions;
+  /** Server-Sent Events at `<path>/sse?topics=a,b` (default false). */
+  sse?: boolean | SseOptions;
   /** Overrides the endpoint's `checkOrigin` for this socket. */
   checkOrigin?: CheckOrigin;
 }
 
 interface Route {
   segments: string[];
-  transport: WebSocketTransport;
+  transport: HttpTransport;
 }
 
 function splitPath(path: string): string[] {
@@ -104,11 +113,21 @@ export class Endpoint {
   socket(path: string, handler: SocketHandler<any>, options: MountOptions = {}): this {
     for (const warning of handler.interceptWarnings()) this.logger.warn({ socket: handler.name }, warning);
     const mount = mountContext(this, handler, path, options.checkOrigin ?? this.options.checkOrigin ?? true, this.options.host);
+    const add = (transport: HttpTransport, subpath: string) => this.routes.push({ segments: [...splitPath(path), ...splitPath(subpath)], transport });
     const ws = options.websocket ?? true;
     if (ws !== false) {
       const wsOptions = ws === true ? {} : ws;
-      const transport = new WebSocketTransport(mount, wsOptions);
-      this.routes.push({ segments: [...splitPath(path), ...splitPath(wsOptions.path ?? "/websocket")], transport });
+      add(new WebSocketTransport(mount, wsOptions), wsOptions.path ?? "/websocket");
+    }
+    const lp = options.longpoll ?? false;
+    if (lp !== false) {
+      const lpOptions = lp === true ? {} : lp;
+      add(new LongPollTransport(mount, lpOptions), lpOptions.path ?? "/longpoll");
+    }
+    const sse = options.sse ?? false;
+    if (sse !== false) {
+      const sseOptions = sse === true ? {} : sse;
+      add(new SseTransport(mount, sseOptions), sseOptions.path ?? "/sse");
     }
     return this;
   }
@@ -123,7 +142,7 @@ export class Endpoint {
     this.pubsub.localBroadcast(topic, event, payload);
   }
 
-  private route(req: IncomingMessage): { transport: WebSocketTransport; params: Record<string, string> } | null {
+  private route(req: IncomingMessage): { transport: HttpTransport; params: Record<string, string> } | null {
     const pathname = (req.url ?? "/").split("?", 1)[0];
     const parts = splitPath(pathname);
     for (const route of this.routes) {
@@ -149,7 +168,7 @@ export class Endpoint {
   /** Handles an HTTP upgrade if it is for a mounted socket; returns false otherwise. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const match = this.route(req);
-    if (!match) return false;
+    if (!match?.transport.handleUpgrade) return false;
     void match.transport.handleUpgrade(req, socket, head, match.params).catch((err) => {
       this.logger.error({ err }, `websocket upgrade failed: ${(err as Error).message}`);
       socket.destroy();

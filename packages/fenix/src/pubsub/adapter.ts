@@ -3,6 +3,8 @@ export interface BroadcastMessage {
   topic: string;
   event: string;
   payload: unknown;
+  /** Set for topics with history: the message's `epoch:offset` id, used for recovery. */
+  id?: string;
 }
 
 /**

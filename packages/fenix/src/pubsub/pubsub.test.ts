@@ -131,7 +131,7 @@ describe("FastlaneCache", () => {
     for (let i = 0; i < 1000; i++) pubsub.subscribe("t", connection(v2, frames));
     await pubsub.broadcast("t", "e", { m: 1 });
     expect(v2.encodeBroadcast).toHaveBeenCalledTimes(1);
-    expect(v2.encodeBroadcast).toHaveBeenCalledWith("t", "e", { m: 1 });
+    expect(v2.encodeBroadcast).toHaveBeenCalledWith("t", "e", { m: 1 }, null);
     expect(frames).toHaveLength(1000);
     expect(new Set(frames).size).toBe(1);
     expect(frames[0]).toEqual({ data: '[null,null,"t","e",{"m":1}]', binary: false });

@@ -12,7 +12,7 @@ export class FastlaneCache {
   frameFor(serializer: Serializer): SharedFrame {
     let frame = this.frames.get(serializer);
     if (frame === undefined) {
-      frame = serializer.encodeBroadcast(this.message.topic, this.message.event, this.message.payload);
+      frame = serializer.encodeBroadcast(this.message.topic, this.message.event, this.message.payload, this.message.id ?? null);
       this.frames.set(serializer, frame);
     }
     return frame;

@@ -45,7 +45,8 @@ export interface Serializer {
   /** A control message with a ref, e.g. `phx_close`/`phx_error` (ref = join_ref). Always text. */
   encodeMessage(joinRef: Ref, ref: Ref, topic: string, event: string, payload: unknown): Frame;
   encodeReply(joinRef: Ref, ref: Ref, topic: string, status: string, response: unknown): Frame;
-  encodeBroadcast(topic: string, event: string, payload: unknown): Frame;
+  /** `ref` is null for plain broadcasts; for topics with history it is the message's `epoch:offset` id. */
+  encodeBroadcast(topic: string, event: string, payload: unknown, ref?: Ref): Frame;
 }
 
 export function isBinary(payload: unknown): payload is Uint8Array | ArrayBuffer {

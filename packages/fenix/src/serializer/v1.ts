@@ -46,6 +46,7 @@ export const V1Serializer: Serializer = {
   },
 
   encodeMessage(_joinRef: Ref, ref: Ref, topic: string, event: string, payload: unknown): Frame {
+    refusesBinary(payload);
     return text(
       `{"event":${JSON.stringify(event)},"payload":${JSON.stringify(payload ?? {})},"ref":${JSON.stringify(ref ?? null)},"topic":${JSON.stringify(topic)}}`,
     );
@@ -58,7 +59,7 @@ export const V1Serializer: Serializer = {
     );
   },
 
-  encodeBroadcast(topic: string, event: string, payload: unknown): Frame {
-    return V1Serializer.encodePush(null, topic, event, payload);
+  encodeBroadcast(topic: string, event: string, payload: unknown, ref: Ref = null): Frame {
+    return V1Serializer.encodeMessage(null, ref, topic, event, payload);
   },
 };

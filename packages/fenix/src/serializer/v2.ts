@@ -102,8 +102,9 @@ export const V2Serializer: Serializer = {
     };
   },
 
-  encodeBroadcast(topic: string, event: string, payload: unknown): Frame {
+  encodeBroadcast(topic: string, event: string, payload: unknown, ref: Ref = null): Frame {
+    // The binary broadcast layout has no ref field, so a binary message's history id is not sent.
     if (isBinary(payload)) return binaryFrame(BROADCAST, [field(topic, "topic"), field(event, "event")], payload);
-    return { data: `[null,null,${JSON.stringify(topic)},${JSON.stringify(event)},${json(payload)}]`, binary: false };
+    return { data: `[null,${str(ref)},${JSON.stringify(topic)},${JSON.stringify(event)},${json(payload)}]`, binary: false };
   },
 };

@@ -2,7 +2,7 @@ import type { Frame, InboundMessage, Ref, Serializer } from "../serializer/types
 
 /** What a channel under test sent, recorded as objects (Phoenix's test serializer does the same). */
 export type Item =
-  | { kind: "push"; topic: string; event: string; payload: unknown; joinRef: Ref }
+  | { kind: "push"; topic: string; event: string; payload: unknown; joinRef: Ref; ref?: Ref }
   | { kind: "reply"; topic: string; ref: Ref; status: string; payload: unknown; joinRef: Ref }
   | { kind: "broadcast"; topic: string; event: string; payload: unknown }
   | { kind: "close" | "error"; topic: string; joinRef: Ref; payload: unknown };
@@ -23,5 +23,5 @@ export const TestSerializer: Serializer = {
     return frame({ kind: "push", topic, event, payload, joinRef });
   },
   encodeReply: (joinRef, ref, topic, status, response) => frame({ kind: "reply", topic, ref, status, payload: response, joinRef }),
-  encodeBroadcast: (topic, event, payload) => frame({ kind: "push", topic, event, payload, joinRef: null }),
+  encodeBroadcast: (topic, event, payload, ref = null) => frame({ kind: "push", topic, event, payload, joinRef: null, ...(ref === null ? {} : { ref }) }),
 };

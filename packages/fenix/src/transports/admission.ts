@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Endpoint } from "../endpoint.js";
 import { negotiateSerializer } from "../serializer/negotiate.js";
+import type { Serializer } from "../serializer/types.js";
 import { Connection } from "../socket/connection.js";
 import { ConnectSocket } from "../socket/handler.js";
 import type { SocketHandler } from "../socket/handler.js";
@@ -29,14 +30,17 @@ export type Admission =
  * Phoenix's admission pipeline, shared by every transport: origin check, serializer
  * negotiation from `vsn`, the handler's `connect` and `id`. Only then is a session opened.
  */
-export async function acceptConnection(
-  mount: MountContext,
-  req: IncomingMessage,
-  transport: string,
-  pathParams: Record<string, string>,
-  authToken: string | undefined,
-  errorHandler?: (reason: unknown, req: IncomingMessage) => { status: number; body?: string; headers?: Record<string, string> },
-): Promise<Admission> {
+export interface AdmissionOptions {
+  transport: string;
+  pathParams: Record<string, string>;
+  authToken?: string;
+  errorHandler?: (reason: unknown, req: IncomingMessage) => { status: number; body?: string; headers?: Record<string, string> };
+  /** Transports with their own framing (SSE) bring their serializer instead of negotiating `vsn`. */
+  serializer?: Serializer;
+}
+
+export async function acceptConnection(mount: MountContext, req: IncomingMessage, options: AdmissionOptions): Promise<Admission> {
+  const { transport, pathParams, authToken, errorHandler } = options;
   const { endpoint, handler } = mount;
   const logger = endpoint.logger;
   const started = performance.now();
@@ -49,7 +53,7 @@ export async function acceptConnection(
     return { ok: false, status: 403 };
   }
   const params = { ...parseQuery(uri.search), ...pathParams };
-  const serializer = negotiateSerializer(params.vsn);
+  const serializer = options.serializer ?? negotiateSerializer(params.vsn);
   if (serializer === null) {
     logger.warn(
       { vsn: params.vsn, socket: handler.name },

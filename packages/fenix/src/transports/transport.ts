@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { Frame, SharedFrame } from "../serializer/types.js";
 
 /**
@@ -19,3 +21,12 @@ export const CloseCode = {
   INTERNAL_ERROR: 1011,
   SERVICE_RESTART: 1012,
 } as const;
+
+/** A transport served at a path under a socket mount (e.g. `/socket/websocket`, `/socket/longpoll`). */
+export interface HttpTransport {
+  readonly name: string;
+  handleRequest(req: IncomingMessage, res: ServerResponse, pathParams: Record<string, string>): Promise<void>;
+  /** Only transports that accept HTTP upgrades implement this. */
+  handleUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, pathParams: Record<string, string>): Promise<void>;
+  close(): void;
+}

@@ -7,7 +7,7 @@ import type { SocketHandler } from "../socket/handler.js";
 import { IdleWheel } from "./idle.js";
 import type { IdleTarget } from "./idle.js";
 import { CloseCode } from "./transport.js";
-import type { TransportSession } from "./transport.js";
+import type { HttpTransport, TransportSession } from "./transport.js";
 import { acceptConnection, type Admission, type MountContext } from "./admission.js";
 import { buildWireFrame, canWriteRaw, writeRaw } from "./ws_frame.js";
 
@@ -69,7 +69,8 @@ class WebSocketSession implements TransportSession, IdleTarget {
 }
 
 /** Serves `<mount>/websocket`: admission (origin, vsn, connect) before the upgrade, then frames. */
-export class WebSocketTransport {
+export class WebSocketTransport implements HttpTransport {
+  readonly name = "websocket";
   private readonly wss: WebSocketServer;
   private readonly idle: IdleWheel;
 
@@ -134,7 +135,9 @@ export class WebSocketTransport {
       protocol = configured.find((p) => protocols.includes(p));
       if (!protocol) return Promise.resolve({ ok: false, status: 403 });
     }
-    return acceptConnection(this.mount, req, "websocket", pathParams, authToken, this.options.errorHandler).then((a) => (a.ok ? { ...a, protocol } : a));
+    return acceptConnection(this.mount, req, { transport: "websocket", pathParams, authToken, errorHandler: this.options.errorHandler }).then((a) =>
+      a.ok ? { ...a, protocol } : a,
+    );
   }
 
   private open(ws: WebSocket, admission: Admission & { ok: true }): void {
