@@ -76,7 +76,7 @@ export function createHelloApp(config: HelloConfig): Endpoint {
     handler,
   });
   const websocket = { timeout: config.socketTimeoutMs ?? 60_000 };
-  endpoint.socket("/socket", UserSocket, { websocket });
+  endpoint.socket("/socket", UserSocket, { websocket, longpoll: true, sse: true });
   endpoint.socket("/auth_socket", authSocket(config.recurringMs ?? 5_000), { websocket });
   return endpoint;
 }

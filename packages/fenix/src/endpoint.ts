@@ -6,6 +6,7 @@ import type { Logger } from "./log.js";
 import { PublishApi } from "./http/publish.js";
 import type { PublishApiOptions } from "./http/publish.js";
 import type { PubSubAdapter } from "./pubsub/adapter.js";
+import type { HistoryStore } from "./pubsub/history.js";
 import { PubSub } from "./pubsub/pubsub.js";
 import type { Connection } from "./socket/connection.js";
 import type { SocketHandler } from "./socket/handler.js";
@@ -28,6 +29,8 @@ export interface EndpointOptions {
   nodeName?: string;
   /** Carries broadcasts to other nodes; without it, PubSub is in-memory on this node. */
   pubsubAdapter?: PubSubAdapter;
+  /** Where history-enabled topics keep recent messages (default: in memory on this node). */
+  history?: HistoryStore;
   logger?: Logger;
   /** Default origin check for every socket (default true: the page must come from this host). */
   checkOrigin?: CheckOrigin;
@@ -95,7 +98,7 @@ export class Endpoint {
   constructor(readonly options: EndpointOptions = {}) {
     this.logger = options.logger ?? defaultLogger();
     this.nodeName = options.nodeName ?? process.env.NODE_NAME ?? "nonode@nohost";
-    this.pubsub = new PubSub(this.nodeName, options.pubsubAdapter);
+    this.pubsub = new PubSub(this.nodeName, options.pubsubAdapter, options.history);
     this.pubsub.onDeliveryError = (err, topic, event) =>
       this.logger.warn({ err, topic, event }, `could not deliver ${event} on ${topic} to one subscriber: ${(err as Error)?.message}`);
     this.secretKeyBase = options.secretKeyBase;
@@ -112,6 +115,7 @@ export class Endpoint {
   /** Mounts a socket handler at `path` (its WebSocket is served at `path + "/websocket"`). */
   socket(path: string, handler: SocketHandler<any>, options: MountOptions = {}): this {
     for (const warning of handler.interceptWarnings()) this.logger.warn({ socket: handler.name }, warning);
+    for (const route of handler.router.routes) if (route.options?.history) this.pubsub.enableHistory(route.pattern, route.options.history);
     const mount = mountContext(this, handler, path, options.checkOrigin ?? this.options.checkOrigin ?? true, this.options.host);
     const add = (transport: HttpTransport, subpath: string) => this.routes.push({ segments: [...splitPath(path), ...splitPath(subpath)], transport });
     const ws = options.websocket ?? true;

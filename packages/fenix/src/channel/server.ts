@@ -6,6 +6,8 @@ import type { Frame, Ref, Serializer, SharedFrame } from "../serializer/types.js
 import type { Assigns, ChannelDefinition, InResult, InfoResult } from "./definition.js";
 import { NoMatchingClauseError, Reply, Stop, describeReason, isGraceful } from "./results.js";
 import type { StopReason } from "./results.js";
+import { alreadyReplayed, planRecovery, withRecoveryInfo } from "./recovery.js";
+import type { RecoveryPlan } from "./recovery.js";
 import { ChannelSocket } from "./socket.js";
 import type { SocketRef, TimerRef } from "./socket.js";
 
@@ -53,6 +55,8 @@ export class ChannelServer implements Subscriber {
   private pendingPushes: [string, unknown][] | null = [];
   private timers = new Set<NodeJS.Timeout>();
   private current: Ref = null;
+  /** Live messages held while a history-topic join reads what the client missed. */
+  private held: BroadcastMessage[] | null = null;
   private joinedAt = 0;
 
   constructor(
@@ -85,22 +89,26 @@ export class ChannelServer implements Subscriber {
     this.running = true;
     const started = performance.now();
     const call = (): unknown => (this.definition.join ? this.definition.join(this.topic, payload, this.socket) : undefined);
-    const settle = (result: unknown): void => this.settleJoin(result, ref, started, afterReply);
+    const settle = (result: unknown): void | Promise<void> => this.settleJoin(result, payload, ref, started, afterReply);
     const fail = (err: unknown): void => this.joinCrashed(err, ref, afterReply);
     const resume = (): void => {
       this.running = false;
       this.drain();
     };
-    const guarded = (step: () => void): void => {
+    const broken = (err: unknown): void => {
+      // Only a failure to answer (e.g. encoding the reply) lands here; never let it reach the transport.
+      this.conn.logger.error(
+        { err, topic: this.topic, channel: this.name },
+        `${this.name}: could not answer join of ${this.topic}: ${(err as Error)?.message}`,
+      );
+      this.discard();
+    };
+    const guarded = (step: () => void | Promise<void>): void | Promise<void> => {
       try {
-        step();
+        const result = step();
+        if (isThenable(result)) return Promise.resolve(result).catch(broken);
       } catch (err) {
-        // Only an encoding failure of the reply itself lands here; never let it reach the transport.
-        this.conn.logger.error(
-          { err, topic: this.topic, channel: this.name },
-          `${this.name}: could not answer join of ${this.topic}: ${(err as Error)?.message}`,
-        );
-        this.discard();
+        broken(err);
       }
     };
     if (before) {
@@ -130,8 +138,9 @@ export class ChannelServer implements Subscriber {
         .finally(resume);
       return;
     }
-    guarded(() => settle(result));
-    resume();
+    const settled = guarded(() => settle(result));
+    if (settled) settled.finally(resume);
+    else resume();
   }
 
   private joinCrashed(err: unknown, ref: Ref, afterReply?: () => void): void {
@@ -144,7 +153,7 @@ export class ChannelServer implements Subscriber {
     this.discard();
   }
 
-  private settleJoin(result: unknown, ref: Ref, started: number, afterReply?: () => void): void {
+  private settleJoin(result: unknown, payload: unknown, ref: Ref, started: number, afterReply?: () => void): void | Promise<void> {
     if (result !== undefined && !(result instanceof Reply)) {
       this.joinCrashed(new TypeError(`${this.name}.join must return ok(reply), error(reply) or nothing, got ${describe(result)}`), ref, afterReply);
       return;
@@ -162,14 +171,54 @@ export class ChannelServer implements Subscriber {
       return;
     }
     this.conn.logger.info({ topic: this.topic, channel: this.name, ms }, `JOIN ${this.topic} to ${this.name} ok in ${ms}ms`);
-    this.replyFrame(ref, "ok", reply.response);
-    afterReply?.();
-    this.state = "joined";
+    const pubsub = this.conn.endpoint.pubsub;
+    const history = pubsub.historyFor(this.topic);
+    if (history === undefined) {
+      this.replyFrame(ref, "ok", reply.response);
+      afterReply?.();
+      this.state = "joined";
+      pubsub.subscribe(this.topic, this);
+      this.joined_();
+      return;
+    }
+    // Subscribe before reading the history, holding live messages, so none falls between the two.
+    this.held = [];
+    pubsub.subscribe(this.topic, this);
+    const finish = (plan: RecoveryPlan): void => {
+      this.replyFrame(ref, "ok", withRecoveryInfo(reply.response, plan.info));
+      afterReply?.();
+      const held = this.held ?? [];
+      this.held = null;
+      if (this.state !== "joining") return;
+      this.state = "joined";
+      for (const message of plan.replay) this.dispatch(message);
+      for (const message of held) if (!alreadyReplayed(message, plan.info)) this.dispatch(message);
+      this.joined_();
+    };
+    let plan: RecoveryPlan | Promise<RecoveryPlan>;
+    try {
+      plan = planRecovery(pubsub, this.topic, history, payload);
+    } catch (err) {
+      plan = Promise.reject(err);
+    }
+    if (!(plan instanceof Promise)) return finish(plan);
+    return plan.then(finish, (err) => {
+      this.conn.logger.error({ err, topic: this.topic }, `${this.name}: could not read the history of ${this.topic}: ${(err as Error)?.message}`);
+      finish({ info: { epoch: "", offset: 0, recovered: false }, replay: [] });
+    });
+  }
+
+  private joined_(): void {
     this.joinedAt = Date.now();
-    this.conn.endpoint.pubsub.subscribe(this.topic, this);
     const pushes = this.pendingPushes ?? [];
     this.pendingPushes = null;
     for (const [event, p] of pushes) this.push(event, p);
+  }
+
+  /** A replayed or held message, sent the way a live one would be (intercepted ones through handleOut). */
+  private dispatch(message: BroadcastMessage): void {
+    if (this.intercepts.has(message.event)) this.enqueue({ kind: "out", event: message.event, payload: message.payload });
+    else this.conn.write(this.conn.serializer.encodeBroadcast(this.topic, message.event, message.payload, message.id ?? null));
   }
 
   // ---- inbound ------------------------------------------------------------------------------
@@ -201,6 +250,10 @@ export class ChannelServer implements Subscriber {
 
   /** PubSub delivery: intercepted events go through the mailbox, others straight to the wire. */
   deliver(message: BroadcastMessage, cache: FastlaneCache): void {
+    if (this.held !== null) {
+      this.held.push(message);
+      return;
+    }
     if (this.state !== "joined") return;
     if (this.intercepts.has(message.event)) {
       this.enqueue({ kind: "out", event: message.event, payload: message.payload });

@@ -1,5 +1,7 @@
 import type { Serializer, SharedFrame } from "../serializer/types.js";
 import type { BroadcastMessage, PubSubAdapter } from "./adapter.js";
+import { MemoryHistory, formatId, resolveHistoryOptions } from "./history.js";
+import type { HistoryOptions, HistoryStore, Position, ResolvedHistoryOptions } from "./history.js";
 
 /**
  * Encodes a broadcast at most once per serializer, however many subscribers share it —
@@ -34,20 +36,69 @@ export interface Subscriber {
 export class PubSub {
   private topics = new Map<string, Set<Subscriber>>();
   private started: Promise<void> | undefined;
+  private histories: { pattern: string; prefix: string | null; options: ResolvedHistoryOptions }[] = [];
+  readonly history: HistoryStore;
 
   constructor(
     readonly nodeName: string,
     private adapter?: PubSubAdapter,
-  ) {}
+    history?: HistoryStore,
+  ) {
+    this.history = history ?? new MemoryHistory();
+  }
 
   /** Connects the adapter (if any). Idempotent. */
   start(): Promise<void> {
-    this.started ??= Promise.resolve(this.adapter?.start(this.nodeName, (m) => this.localBroadcast(m.topic, m.event, m.payload)));
+    this.started ??= Promise.resolve(this.adapter?.start(this.nodeName, (m) => this.deliver(m)));
     return this.started;
   }
 
   async stop(): Promise<void> {
+    this.history.stop?.();
     await this.adapter?.stop();
+  }
+
+  /**
+   * Keeps a history for topics matching `pattern` (exact, or a prefix ending in `*`), so clients
+   * can recover what they missed. Broadcasts on them carry an `epoch:offset` id.
+   */
+  enableHistory(pattern: string, options: HistoryOptions = {}): ResolvedHistoryOptions {
+    const resolved = resolveHistoryOptions(options);
+    const existing = this.histories.find((h) => h.pattern === pattern);
+    if (existing) return existing.options;
+    this.histories.push({ pattern, prefix: pattern.endsWith("*") ? pattern.slice(0, -1) : null, options: resolved });
+    return resolved;
+  }
+
+  /** The history options of a topic, if it keeps one. */
+  historyFor(topic: string): ResolvedHistoryOptions | undefined {
+    for (const h of this.histories) {
+      if (h.prefix === null ? h.pattern === topic : topic.startsWith(h.prefix)) return h.options;
+    }
+    return undefined;
+  }
+
+  /**
+   * Records a broadcast in the topic's history (when it keeps one) before it goes out, so every
+   * node delivers it with the same id. Synchronous for in-memory history, keeping broadcast order.
+   */
+  private stamp(message: BroadcastMessage): BroadcastMessage | Promise<BroadcastMessage> {
+    if (this.histories.length === 0) return message;
+    const options = this.historyFor(message.topic);
+    if (options === undefined) return message;
+    const position = this.history.append(message.topic, message.event, message.payload, options);
+    const withId = (p: Position): BroadcastMessage => ({ ...message, id: formatId(p) });
+    return position instanceof Promise ? position.then(withId) : withId(position);
+  }
+
+  private send(message: BroadcastMessage, from?: Subscriber): Promise<void> {
+    const stamped = this.stamp(message);
+    return stamped instanceof Promise ? stamped.then((m) => this.fanOut(m, from)) : this.fanOut(stamped, from);
+  }
+
+  private fanOut(message: BroadcastMessage, from?: Subscriber): Promise<void> {
+    this.deliver(message, from);
+    return this.adapter ? this.adapter.publish(message) : Promise.resolve();
   }
 
   subscribe(topic: string, subscriber: Subscriber): void {
@@ -72,14 +123,12 @@ export class PubSub {
 
   /** Delivers to every subscriber on every node. */
   broadcast(topic: string, event: string, payload: unknown): Promise<void> {
-    this.localBroadcast(topic, event, payload);
-    return this.adapter ? this.adapter.publish({ topic, event, payload }) : Promise.resolve();
+    return this.send({ topic, event, payload });
   }
 
   /** Delivers to every subscriber on every node except `from` (a local subscriber). */
   broadcastFrom(from: Subscriber, topic: string, event: string, payload: unknown): Promise<void> {
-    this.localBroadcast(topic, event, payload, from);
-    return this.adapter ? this.adapter.publish({ topic, event, payload }) : Promise.resolve();
+    return this.send({ topic, event, payload }, from);
   }
 
   /** Delivers to subscribers on one named node (this one included). */
@@ -92,11 +141,16 @@ export class PubSub {
     return this.adapter.directPublish(nodeName, { topic, event, payload });
   }
 
-  /** Delivers to subscribers on this node only. */
+  /** Delivers to subscribers on this node only (not recorded in history). */
   localBroadcast(topic: string, event: string, payload: unknown, from?: Subscriber): void {
+    this.deliver({ topic, event, payload }, from);
+  }
+
+  private deliver(message: BroadcastMessage, from?: Subscriber): void {
+    const { topic, event } = message;
     const set = this.topics.get(topic);
     if (set === undefined) return;
-    const cache = new FastlaneCache({ topic, event, payload });
+    const cache = new FastlaneCache(message);
     for (const subscriber of set) {
       if (subscriber === from) continue;
       try {

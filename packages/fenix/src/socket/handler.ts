@@ -3,6 +3,7 @@ import { Reply } from "../channel/results.js";
 import type { Endpoint } from "../endpoint.js";
 import type { Logger } from "../log.js";
 import { Router } from "./router.js";
+import type { RouteOptions } from "./router.js";
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -49,8 +50,8 @@ export type ConnectResult = boolean | Reply | void | undefined;
 export interface SocketOptions<A extends Assigns = Assigns> {
   /** Shown in logs, e.g. "AuthSocket". */
   name?: string;
-  /** `[topic pattern, channel]` pairs; first match wins; `*` only at the end. */
-  channels: readonly (readonly [string, ChannelDefinition<any>])[];
+  /** `[topic pattern, channel, options?]` entries; first match wins; `*` only at the end. */
+  channels: readonly (readonly [string, ChannelDefinition<any>] | readonly [string, ChannelDefinition<any>, RouteOptions])[];
   /** Authenticates a new connection; its assigns are copied into every channel it joins. */
   connect?(params: Record<string, any>, socket: ConnectSocket<A>, info: ConnectInfo): MaybePromise<ConnectResult>;
   /** Names the connection (e.g. `user_socket:42`) so `endpoint.broadcast(id, "disconnect", {})` can close it. */
@@ -66,7 +67,7 @@ export class SocketHandler<A extends Assigns = Assigns> {
 
   constructor(private readonly options: SocketOptions<A>) {
     this.name = options.name ?? "Socket";
-    this.router = new Router(options.channels.map(([pattern, channel]) => ({ pattern, channel })));
+    this.router = new Router(options.channels.map(([pattern, channel, routeOptions]) => ({ pattern, channel, options: routeOptions })));
     this.maxChannels = options.maxChannels ?? 100;
   }
 
