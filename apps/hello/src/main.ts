@@ -26,9 +26,6 @@ const endpoint = createHelloApp({
 await endpoint.listen(port);
 logger.info(`HelloSockets listening on http://localhost:${port} (node ${endpoint.nodeName})`);
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    logger.info(`${signal}: closing connections`);
-    void endpoint.close().then(() => process.exit(0));
-  });
-}
+// SIGTERM/SIGINT: readiness fails, new connections are refused, open ones close with 1012 in
+// jittered batches over DRAIN_MS (default 10 s), every channel's terminate runs, then exit.
+endpoint.shutdownOnSignals({ windowMs: process.env.DRAIN_MS ? Number(process.env.DRAIN_MS) : 10_000 });

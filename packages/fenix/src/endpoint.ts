@@ -1,6 +1,8 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { Lifecycle } from "./lifecycle.js";
+import type { ConnectRateOptions, DrainOptions, HealthOptions, Refusal } from "./lifecycle.js";
 import { defaultLogger } from "./log.js";
 import type { Logger } from "./log.js";
 import { PublishApi } from "./http/publish.js";
@@ -40,6 +42,10 @@ export interface EndpointOptions {
   publishApi?: PublishApiOptions;
   /** The application's own HTTP handler, for every request that is not a socket or the publish API. */
   handler?: RequestListener;
+  /** `GET /health` and `GET /ready` (paths configurable); `false` leaves them to the app. */
+  health?: HealthOptions | false;
+  /** Caps new connections per second on this node (503 + Retry-After past it); `false` for no cap. */
+  connectRate?: ConnectRateOptions | false;
 }
 
 export interface MountOptions {
@@ -94,6 +100,7 @@ export class Endpoint {
   private readonly routes: Route[] = [];
   private readonly publishApi: PublishApi | undefined;
   private readonly servers: Server[] = [];
+  private readonly lifecycle: Lifecycle;
 
   constructor(readonly options: EndpointOptions = {}) {
     this.logger = options.logger ?? defaultLogger();
@@ -103,6 +110,53 @@ export class Endpoint {
       this.logger.warn({ err, topic, event }, `could not deliver ${event} on ${topic} to one subscriber: ${(err as Error)?.message}`);
     this.secretKeyBase = options.secretKeyBase;
     this.publishApi = options.publishApi ? new PublishApi(options.publishApi, this.pubsub, this.logger) : undefined;
+    this.lifecycle = new Lifecycle(this.logger, options.connectRate, options.health);
+  }
+
+  /** True once `drain` or `shutdown` has begun: readiness fails and new connections are refused. */
+  get draining(): boolean {
+    return this.lifecycle.draining;
+  }
+
+  /** @internal Transports ask before admitting a connection: null, or the 503 to answer. */
+  admissionRefusal(): Refusal | null {
+    return this.lifecycle.admit();
+  }
+
+  /**
+   * Stops taking connections and closes the open ones with 1012 in jittered batches over the
+   * drain window, waiting for every channel's `terminate`. Clients reconnect to other nodes.
+   */
+  drain(options: DrainOptions = {}): Promise<void> {
+    return this.lifecycle.drain(this.connections, options);
+  }
+
+  /** `drain`, then `close`. */
+  async shutdown(options: DrainOptions = {}): Promise<void> {
+    await this.drain(options);
+    await this.close();
+  }
+
+  /**
+   * On SIGTERM or SIGINT: drain (readiness fails first), close, then exit the process.
+   *
+   * @example
+   * await endpoint.listen(4000);
+   * endpoint.shutdownOnSignals({ windowMs: Number(process.env.DRAIN_MS ?? 10_000) });
+   */
+  shutdownOnSignals(options: DrainOptions = {}, signals: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT"]): void {
+    for (const signal of signals) {
+      process.once(signal, () => {
+        this.logger.info(`${signal}: draining, then exiting`);
+        this.shutdown(options).then(
+          () => process.exit(0),
+          (err) => {
+            this.logger.error({ err }, `shutdown failed: ${(err as Error)?.message}`);
+            process.exit(1);
+          },
+        );
+      });
+    }
   }
 
   /** Phoenix.Token signing bound to `secretKeyBase`. */
@@ -159,6 +213,7 @@ export class Endpoint {
   /** Handles a request if it belongs to Fenix; returns false when the app should handle it. */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     const pathname = (req.url ?? "/").split("?", 1)[0];
+    if (this.lifecycle.handleProbe(pathname, req, res)) return true;
     if (this.publishApi && pathname === this.publishApi.path) {
       void this.publishApi.handle(req, res).catch((err) => this.fail(res, err));
       return true;

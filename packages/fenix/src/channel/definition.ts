@@ -14,6 +14,13 @@ export type InHandlers<A extends Assigns> = Record<string, (payload: any, socket
 export type OutHandler<A extends Assigns> = (event: string, payload: any, socket: ChannelSocket<A>) => MaybePromise<InfoResult>;
 export type OutHandlers<A extends Assigns> = Record<string, (payload: any, socket: ChannelSocket<A>) => MaybePromise<InfoResult>>;
 
+/** Anything with zod's `safeParse` (zod schemas work as they are). */
+export interface PayloadSchema {
+  safeParse(
+    value: unknown,
+  ): { success: true; data: unknown } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
+}
+
 /**
  * A channel: the callbacks run for one (connection, topic) pair, one at a time, in arrival order.
  *
@@ -28,6 +35,11 @@ export type OutHandlers<A extends Assigns> = Record<string, (payload: any, socke
 export interface ChannelDefinition<A extends Assigns = Assigns> {
   /** Shown in logs. */
   name?: string;
+  /**
+   * Payload schemas by event (`"phx_join"` for the join payload). An invalid payload is answered
+   * `{"reason":"invalid_payload","errors":[{path, message}]}` and never reaches the handler.
+   */
+  schemas?: Readonly<Record<string, PayloadSchema>>;
   /** Broadcast events that go through `handleOut` instead of straight to the client. */
   intercepts?: readonly string[];
   /** Authorizes the join. Return nothing/`ok(reply)` to accept, `error(reply)` to refuse; a throw refuses with "join crashed". */

@@ -35,6 +35,7 @@ type Job =
 type State = "joining" | "joined" | "ending" | "dead";
 
 const TERMINATE_TIMEOUT_MS = 5_000;
+const INVALID = Symbol("invalid payload");
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
@@ -86,6 +87,15 @@ export class ChannelServer implements Subscriber {
    * A synchronous `join` answers synchronously, so the reply precedes any later frame.
    */
   join(payload: unknown, ref: Ref, before?: Promise<unknown>, afterReply?: () => void): void {
+    if (this.definition.schemas?.phx_join) {
+      const checked = this.validate("phx_join", payload, ref);
+      if (checked === INVALID) {
+        afterReply?.();
+        this.discard();
+        return;
+      }
+      payload = checked;
+    }
     this.running = true;
     const started = performance.now();
     const call = (): unknown => (this.definition.join ? this.definition.join(this.topic, payload, this.socket) : undefined);
@@ -352,8 +362,10 @@ export class ChannelServer implements Subscriber {
   private run(job: Job): unknown {
     switch (job.kind) {
       case "in": {
+        const checked = this.validate(job.event, job.payload, job.ref);
+        if (checked === INVALID) return;
         this.current = job.ref;
-        const result = this.callIn(job.event, job.payload);
+        const result = this.callIn(job.event, checked);
         return isThenable(result) ? result.then((r) => this.afterIn(r as InResult, job.ref)) : this.afterIn(result, job.ref);
       }
       case "out": {
@@ -372,6 +384,18 @@ export class ChannelServer implements Subscriber {
       case "shutdown":
         return this.end(job.reason, true);
     }
+  }
+
+  /** Checks a payload against the event's schema; an invalid one is answered here and goes no further. */
+  private validate(event: string, payload: unknown, ref: Ref): unknown {
+    const schema = this.definition.schemas?.[event];
+    if (schema === undefined) return payload;
+    const result = schema.safeParse(payload);
+    if (result.success) return result.data;
+    const errors = result.error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
+    this.conn.logger.debug({ topic: this.topic, event, errors }, `${this.name}: invalid ${event} payload on ${this.topic}`);
+    this.replyFrame(ref, "error", { reason: "invalid_payload", errors });
+    return INVALID;
   }
 
   private callIn(event: string, payload: unknown): InResult | Promise<InResult> {

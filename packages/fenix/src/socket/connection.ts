@@ -10,6 +10,7 @@ import type { Frame, InboundMessage, Ref, Serializer, SharedFrame } from "../ser
 import { CloseCode } from "../transports/transport.js";
 import type { TransportSession } from "../transports/transport.js";
 import type { SocketHandler } from "./handler.js";
+import { ConnectionLimiter } from "./limits.js";
 
 /**
  * One client connection: owns the serializer, the heartbeat, and the topic → channel map.
@@ -19,6 +20,8 @@ export class Connection implements ChannelHost {
   readonly channels = new Map<string, ChannelServer>();
   private closed = false;
   private readonly idSubscriber: Subscriber | null;
+  private readonly limiter: ConnectionLimiter;
+  private lastLimitLog = 0;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -29,6 +32,7 @@ export class Connection implements ChannelHost {
     readonly id: string | null,
     readonly logger: Logger,
   ) {
+    this.limiter = new ConnectionLimiter(handler.limits);
     this.idSubscriber = id === null ? null : { deliver: (message) => this.onIdBroadcast(message) };
     if (id !== null && this.idSubscriber) endpoint.pubsub.subscribe(id, this.idSubscriber);
     endpoint.connections.add(this);
@@ -61,9 +65,12 @@ export class Connection implements ChannelHost {
         { err: { message: err.message }, socket: this.handler.name },
         `${this.handler.name}: closing connection on undecodable frame: ${err.message}`,
       );
-      this.close(CloseCode.INTERNAL_ERROR, "undecodable frame");
+      // The close reason tells the client what was wrong (a close reason holds at most 123 bytes).
+      this.close(CloseCode.INTERNAL_ERROR, truncate(`malformed frame: ${err.message}`, 123));
       return;
     }
+    const heartbeat = message.topic === "phoenix" && message.event === "heartbeat";
+    if (!heartbeat && !this.admit(message, typeof data === "string" ? Buffer.byteLength(data) : data.length)) return;
     try {
       this.handleMessage(message);
     } catch (err) {
@@ -71,6 +78,29 @@ export class Connection implements ChannelHost {
       this.logger.error({ err, socket: this.handler.name }, `${this.handler.name}: closing connection after an internal error: ${(err as Error)?.message}`);
       this.close(CloseCode.INTERNAL_ERROR, "internal error");
     }
+  }
+
+  /** Applies the connection's limits; refused messages get an error reply, a flood closes with 1008. */
+  private admit(message: InboundMessage, bytes: number): boolean {
+    const verdict = this.limiter.check(message.event, bytes);
+    if (verdict === "ok") return true;
+    if (verdict === "flood") {
+      this.logger.warn({ socket: this.handler.name, id: this.id }, `${this.handler.name}: closing a connection that keeps flooding past its rate limit`);
+      this.close(CloseCode.POLICY_VIOLATION, "rate limit exceeded");
+      return false;
+    }
+    const now = Date.now();
+    if (now - this.lastLimitLog > 1000) {
+      // At most one line a second per connection: the log must not become the flood.
+      this.lastLimitLog = now;
+      this.logger.warn(
+        { socket: this.handler.name, topic: message.topic, event: message.event, bytes, reason: verdict },
+        `${this.handler.name}: refused ${message.event} on ${message.topic}: ${verdict}`,
+      );
+    }
+    const response = verdict === "payload_too_large" ? { reason: verdict, limit: this.limiter.limits.maxPayloadBytes } : { reason: verdict };
+    this.write(this.serializer.encodeReply(message.joinRef, message.ref, message.topic, "error", response));
+    return false;
   }
 
   handleMessage(message: InboundMessage): void {
@@ -151,20 +181,34 @@ export class Connection implements ChannelHost {
   }
 
   /** Closes the transport and ends every channel without frames. */
-  close(code: number, reason = "", channelReason: Parameters<ChannelServer["shutdown"]>[0] = { shutdown: "closed" }): void {
-    if (this.closed) return;
+  /** Resolves once every channel's `terminate` has run. */
+  close(code: number, reason = "", channelReason: Parameters<ChannelServer["shutdown"]>[0] = { shutdown: "closed" }): Promise<void> {
+    if (this.closed) return this.ended;
     this.session.close(code, reason);
-    this.transportClosed(channelReason);
+    return this.transportClosed(channelReason);
   }
 
+  private ended: Promise<void> = Promise.resolve();
+
   /** The transport is gone (client closed, network error, or our own close). */
-  transportClosed(reason: Parameters<ChannelServer["shutdown"]>[0] = { shutdown: "closed" }): void {
-    if (this.closed) return;
+  transportClosed(reason: Parameters<ChannelServer["shutdown"]>[0] = { shutdown: "closed" }): Promise<void> {
+    if (this.closed) return this.ended;
     this.closed = true;
     if (this.idSubscriber && this.id !== null) this.endpoint.pubsub.unsubscribe(this.id, this.idSubscriber);
     this.endpoint.connections.delete(this);
     const channels = [...this.channels.values()];
     this.channels.clear();
-    for (const channel of channels) void channel.shutdown(reason);
+    this.ended = Promise.all(channels.map((channel) => channel.shutdown(reason))).then(() => undefined);
+    return this.ended;
   }
+}
+
+function truncate(text: string, bytes: number): string {
+  const buf = Buffer.from(text);
+  return buf.length <= bytes
+    ? text
+    : buf
+        .subarray(0, bytes)
+        .toString("utf8")
+        .replace(/\uFFFD$/, "");
 }

@@ -2,6 +2,8 @@ import type { Assigns, ChannelDefinition } from "../channel/definition.js";
 import { Reply } from "../channel/results.js";
 import type { Endpoint } from "../endpoint.js";
 import type { Logger } from "../log.js";
+import { resolveLimits } from "./limits.js";
+import type { ConnectionLimits, ResolvedLimits } from "./limits.js";
 import { Router } from "./router.js";
 import type { RouteOptions } from "./router.js";
 
@@ -58,14 +60,18 @@ export interface SocketOptions<A extends Assigns = Assigns> {
   id?(socket: ConnectSocket<A>): string | null | undefined;
   /** Most channels one connection may join (default 100). */
   maxChannels?: number;
+  /** Rate and size limits per connection (see `ConnectionLimits` for the defaults). */
+  limits?: ConnectionLimits;
 }
 
 export class SocketHandler<A extends Assigns = Assigns> {
   readonly name: string;
   readonly router: Router;
   readonly maxChannels: number;
+  readonly limits: ResolvedLimits;
 
   constructor(private readonly options: SocketOptions<A>) {
+    this.limits = resolveLimits(options.limits);
     this.name = options.name ?? "Socket";
     this.router = new Router(options.channels.map(([pattern, channel, routeOptions]) => ({ pattern, channel, options: routeOptions })));
     this.maxChannels = options.maxChannels ?? 100;

@@ -43,6 +43,8 @@ export async function acceptConnection(mount: MountContext, req: IncomingMessage
   const { transport, pathParams, authToken, errorHandler } = options;
   const { endpoint, handler } = mount;
   const logger = endpoint.logger;
+  const refusal = endpoint.admissionRefusal();
+  if (refusal) return { ok: false, ...refusal };
   const started = performance.now();
   const uri = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
   if (!mount.originCheck(req.headers.origin, req)) {

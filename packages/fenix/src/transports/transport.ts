@@ -17,9 +17,12 @@ export interface TransportSession {
 /** Close codes the server uses. Never 1000 when it wants the client back (phoenix.js ≤ 1.8.15 would not reconnect). */
 export const CloseCode = {
   GOING_AWAY: 1001,
+  POLICY_VIOLATION: 1008,
   MESSAGE_TOO_BIG: 1009,
   INTERNAL_ERROR: 1011,
   SERVICE_RESTART: 1012,
+  /** The client stopped reading: its outbound buffer passed the transport's bound. */
+  SLOW_CONSUMER: 4008,
 } as const;
 
 /** A transport served at a path under a socket mount (e.g. `/socket/websocket`, `/socket/longpoll`). */

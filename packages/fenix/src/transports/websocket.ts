@@ -27,6 +27,8 @@ export interface WebSocketOptions {
   maxFrameSize?: number;
   /** permessage-deflate (default false). */
   compress?: boolean;
+  /** Bytes queued for a client that is not reading before it is closed with 4008 (default 1 MiB). */
+  maxBufferedBytes?: number;
   /** If set, a client that requests subprotocols must request one of these; the first match is echoed. */
   subprotocols?: readonly string[];
   /** Accept phoenix.js's `authToken` option (a `base64url.bearer.phx.` subprotocol) into `connectInfo.authToken`. */
@@ -41,22 +43,39 @@ class WebSocketSession implements TransportSession, IdleTarget {
   readonly name = "websocket";
   seen = true;
   idleTicks = 0;
-  onClosed: (() => void) | undefined;
+  /** Called once when the client stops reading and its buffer passes the bound. */
+  onSlow: (() => void) | undefined;
 
-  constructor(private readonly ws: WebSocket) {}
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly maxBufferedBytes: number,
+  ) {}
 
   send(frame: Frame): void {
     if (this.ws.readyState !== 1) return;
     this.ws.send(frame.data as string | Buffer, { binary: frame.binary });
+    this.checkBuffer();
   }
 
   sendShared(frame: SharedFrame): void {
     if (canWriteRaw(this.ws)) {
       frame.wire ??= buildWireFrame(frame);
       writeRaw(this.ws, frame.wire);
+      this.checkBuffer();
     } else {
       this.send(frame);
     }
+  }
+
+  /** Memory must not grow without bound because one client stopped reading. */
+  private checkBuffer(): void {
+    if (this.ws.bufferedAmount <= this.maxBufferedBytes) return;
+    const slow = this.onSlow;
+    this.onSlow = undefined;
+    this.ws.close(CloseCode.SLOW_CONSUMER, "slow consumer");
+    // The close frame waits behind the unread data; don't wait 30 s for a client that isn't reading.
+    setTimeout(() => this.ws.terminate(), 1_000).unref();
+    slow?.();
   }
 
   close(code: number, reason = ""): void {
@@ -141,8 +160,15 @@ export class WebSocketTransport implements HttpTransport {
   }
 
   private open(ws: WebSocket, admission: Admission & { ok: true }): void {
-    const session = new WebSocketSession(ws);
+    const session = new WebSocketSession(ws, this.options.maxBufferedBytes ?? 1024 * 1024);
     const connection = admission.start(session);
+    session.onSlow = () => {
+      this.mount.endpoint.logger.warn(
+        { socket: this.handler.name, id: connection.id, buffered: ws.bufferedAmount },
+        `${this.handler.name}: closing a slow consumer (${ws.bufferedAmount} bytes unread, limit ${this.options.maxBufferedBytes ?? 1024 * 1024})`,
+      );
+      connection.transportClosed({ shutdown: "slow_consumer" });
+    };
     this.idle.add(session);
     ws.on("message", (data, isBinary) => {
       session.seen = true;

@@ -1,0 +1,85 @@
+/** Per-connection limits. Every value is per connection; see the README's limits table. */
+export interface ConnectionLimits {
+  /** Sustained inbound messages per second (default 500); heartbeats are exempt. */
+  messagesPerSecond?: number;
+  /** Messages allowed in a burst above the rate (default 1000). */
+  messageBurst?: number;
+  /** Sustained joins per second (default 20). */
+  joinsPerSecond?: number;
+  /** Joins allowed in a burst, e.g. a reconnect rejoining every channel (default 200: twice the default maxChannels). */
+  joinBurst?: number;
+  /** Largest inbound frame whose event is handled, in bytes (default 1 000 000); larger → `payload_too_large`. */
+  maxPayloadBytes?: number;
+  /** Refused messages (decaying at the message rate) after which the connection is closed with 1008 (default 2 × messagesPerSecond). */
+  floodThreshold?: number;
+}
+
+export type ResolvedLimits = Required<ConnectionLimits>;
+
+export function resolveLimits(limits: ConnectionLimits = {}): ResolvedLimits {
+  const messagesPerSecond = limits.messagesPerSecond ?? 500;
+  return {
+    messagesPerSecond,
+    messageBurst: limits.messageBurst ?? 1000,
+    joinsPerSecond: limits.joinsPerSecond ?? 20,
+    joinBurst: limits.joinBurst ?? 200,
+    maxPayloadBytes: limits.maxPayloadBytes ?? 1_000_000,
+    floodThreshold: limits.floodThreshold ?? 2 * messagesPerSecond,
+  };
+}
+
+/** A token bucket refilled lazily from the clock, so an idle connection costs no timer. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    now: number,
+  ) {
+    this.tokens = burst;
+    this.last = now;
+  }
+
+  take(now: number): boolean {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+export type Verdict = "ok" | "rate_limited" | "payload_too_large" | "flood";
+
+/**
+ * Decides, message by message, whether a connection is within its limits. A refusal is answered
+ * with an error reply; refusals that keep coming faster than they decay mean a flood.
+ */
+export class ConnectionLimiter {
+  private readonly messages: TokenBucket;
+  private readonly joins: TokenBucket;
+  private excess = 0;
+  private excessAt: number;
+
+  constructor(
+    readonly limits: ResolvedLimits,
+    now = performance.now(),
+  ) {
+    this.messages = new TokenBucket(limits.messagesPerSecond, limits.messageBurst, now);
+    this.joins = new TokenBucket(limits.joinsPerSecond, limits.joinBurst, now);
+    this.excessAt = now;
+  }
+
+  check(event: string, bytes: number, now = performance.now()): Verdict {
+    let verdict: Verdict = "ok";
+    if (bytes > this.limits.maxPayloadBytes) verdict = "payload_too_large";
+    else if (!this.messages.take(now)) verdict = "rate_limited";
+    else if (event === "phx_join" && !this.joins.take(now)) verdict = "rate_limited";
+    if (verdict === "ok") return verdict;
+    this.excess = Math.max(0, this.excess - ((now - this.excessAt) / 1000) * this.limits.messagesPerSecond) + 1;
+    this.excessAt = now;
+    return this.excess > this.limits.floodThreshold ? "flood" : verdict;
+  }
+}
