@@ -106,6 +106,13 @@ export class Endpoint {
     this.logger = options.logger ?? defaultLogger();
     this.nodeName = options.nodeName ?? process.env.NODE_NAME ?? "nonode@nohost";
     this.pubsub = new PubSub(this.nodeName, options.pubsubAdapter, options.history);
+    this.pubsub.onAdapterError = (err, operation, message) =>
+      this.logger.error(
+        { err, topic: message.topic, event: message.event, operation },
+        operation === "publish"
+          ? `broadcast of ${message.event} on ${message.topic} reached this node only: ${(err as Error)?.message}`
+          : `could not record ${message.event} on ${message.topic} in its history: ${(err as Error)?.message}`,
+      );
     this.pubsub.onDeliveryError = (err, topic, event) =>
       this.logger.warn({ err, topic, event }, `could not deliver ${event} on ${topic} to one subscriber: ${(err as Error)?.message}`);
     this.secretKeyBase = options.secretKeyBase;

@@ -11,6 +11,14 @@ export { ok, error, reply, stop, noMatch, Reply, Stop, NoMatchingClauseError } f
 export type { StopReason } from "./channel/results.js";
 export { PubSub, FastlaneCache } from "./pubsub/pubsub.js";
 export type { BroadcastMessage, PubSubAdapter } from "./pubsub/adapter.js";
+export { RedisAdapter } from "./pubsub/redis.js";
+export type { RedisAdapterOptions } from "./pubsub/redis.js";
+export { MemoryHistory, formatId, parsePosition } from "./pubsub/history.js";
+export type { HistoryOptions, HistoryStore, HistoryEntry, Position, Recovery } from "./pubsub/history.js";
+export type { RouteOptions } from "./socket/router.js";
+export type { ConnectionLimits } from "./socket/limits.js";
+export type { ConnectRateOptions, DrainOptions, HealthOptions } from "./lifecycle.js";
+export type { PayloadSchema } from "./channel/definition.js";
 export type { Subscriber } from "./pubsub/pubsub.js";
 export * from "./serializer/index.js";
 export { CloseCode } from "./transports/transport.js";

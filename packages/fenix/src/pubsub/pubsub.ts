@@ -93,13 +93,30 @@ export class PubSub {
 
   private send(message: BroadcastMessage, from?: Subscriber): Promise<void> {
     const stamped = this.stamp(message);
-    return stamped instanceof Promise ? stamped.then((m) => this.fanOut(m, from)) : this.fanOut(stamped, from);
+    if (!(stamped instanceof Promise)) return this.fanOut(stamped, from);
+    return stamped.then(
+      (m) => this.fanOut(m, from),
+      (err) => {
+        // The history store is unreachable: the message still goes out, just without an id.
+        this.onAdapterError?.(err, "history", message);
+        return this.fanOut(message, from);
+      },
+    );
   }
 
+  /**
+   * Local subscribers always get the message; other nodes get it at most once. A failing adapter
+   * (e.g. Redis down) is reported through `onAdapterError`, never to the broadcaster, so a channel
+   * that broadcasts without awaiting cannot bring the process down.
+   */
   private fanOut(message: BroadcastMessage, from?: Subscriber): Promise<void> {
     this.deliver(message, from);
-    return this.adapter ? this.adapter.publish(message) : Promise.resolve();
+    if (!this.adapter) return Promise.resolve();
+    return this.adapter.publish(message).catch((err) => this.onAdapterError?.(err, "publish", message));
   }
+
+  /** Called when the adapter or the history store fails; the endpoint logs it. */
+  onAdapterError: ((err: unknown, operation: "publish" | "history", message: BroadcastMessage) => void) | undefined;
 
   subscribe(topic: string, subscriber: Subscriber): void {
     let set = this.topics.get(topic);

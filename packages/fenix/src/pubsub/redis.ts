@@ -1,0 +1,142 @@
+import { Redis } from "ioredis";
+import type { RedisOptions } from "ioredis";
+import type { Logger } from "../log.js";
+import { defaultLogger } from "../log.js";
+import type { BroadcastMessage, PubSubAdapter } from "./adapter.js";
+
+export interface RedisAdapterOptions {
+  /** e.g. `redis://127.0.0.1:6379` (env `REDIS_URL` in the apps). */
+  url: string;
+  /** Prefix of every Redis channel, so several apps can share one Redis (default "fenix"). */
+  namespace?: string;
+  logger?: Logger;
+  /** Extra ioredis options. */
+  redis?: RedisOptions;
+}
+
+/** The envelope on the wire: short keys, because every broadcast pays for them. */
+interface Envelope {
+  /** sending node */
+  n: string;
+  t: string;
+  e: string;
+  p: unknown;
+  /** history id */
+  i?: string;
+  /** payload is base64 bytes */
+  b?: 1;
+}
+
+function encode(node: string, message: BroadcastMessage): string {
+  const binary = message.payload instanceof Uint8Array;
+  const envelope: Envelope = {
+    n: node,
+    t: message.topic,
+    e: message.event,
+    p: binary ? Buffer.from(message.payload as Uint8Array).toString("base64") : message.payload,
+  };
+  if (message.id !== undefined) envelope.i = message.id;
+  if (binary) envelope.b = 1;
+  return JSON.stringify(envelope);
+}
+
+function decode(raw: string): { node: string; message: BroadcastMessage } | null {
+  let envelope: Envelope;
+  try {
+    envelope = JSON.parse(raw) as Envelope;
+  } catch {
+    return null;
+  }
+  if (typeof envelope?.n !== "string" || typeof envelope.t !== "string" || typeof envelope.e !== "string") return null;
+  const payload = envelope.b === 1 && typeof envelope.p === "string" ? new Uint8Array(Buffer.from(envelope.p, "base64")) : envelope.p;
+  const message: BroadcastMessage = { topic: envelope.t, event: envelope.e, payload };
+  if (typeof envelope.i === "string") message.id = envelope.i;
+  return { node: envelope.n, message };
+}
+
+/**
+ * PubSub across nodes over Redis Pub/Sub: one channel every node listens to, plus one per node for
+ * direct messages. Fire-and-forget, like Redis itself: delivery to other nodes is at most once, and
+ * while Redis is unreachable broadcasts reach only the local node (each failure is logged). ioredis
+ * reconnects and resubscribes by itself.
+ *
+ * @example
+ * const endpoint = new Endpoint({ pubsubAdapter: new RedisAdapter({ url: process.env.REDIS_URL! }) });
+ */
+export class RedisAdapter implements PubSubAdapter {
+  private publisher: Redis | undefined;
+  private subscriber: Redis | undefined;
+  private nodeName = "";
+  private readonly namespace: string;
+  private readonly logger: Logger;
+  private wasReady = false;
+
+  constructor(private readonly options: RedisAdapterOptions) {
+    this.namespace = options.namespace ?? "fenix";
+    this.logger = options.logger ?? defaultLogger();
+  }
+
+  get broadcastChannel(): string {
+    return `${this.namespace}:broadcast`;
+  }
+
+  directChannel(nodeName: string): string {
+    return `${this.namespace}:node:${nodeName}`;
+  }
+
+  async start(nodeName: string, deliver: (message: BroadcastMessage) => void): Promise<void> {
+    this.nodeName = nodeName;
+    const base: RedisOptions = {
+      // Fail fast while disconnected instead of queueing without bound: the broadcast is local-only then.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+      lazyConnect: true,
+      ...this.options.redis,
+    };
+    this.publisher = new Redis(this.options.url, { ...base, connectionName: `fenix-pub-${nodeName}` });
+    // The subscriber keeps its subscriptions across reconnects (ioredis resubscribes).
+    this.subscriber = new Redis(this.options.url, { ...base, enableOfflineQueue: true, connectionName: `fenix-sub-${nodeName}` });
+    for (const [role, client] of [
+      ["publisher", this.publisher],
+      ["subscriber", this.subscriber],
+    ] as const) {
+      client.on("error", (err: Error) => this.logger.warn({ role, err: { message: err.message } }, `redis ${role}: ${err.message}`));
+      client.on("close", () => {
+        if (role === "subscriber" && this.wasReady) this.logger.warn(`redis connection lost: broadcasts from other nodes are missed until it is back`);
+      });
+      client.on("ready", () => {
+        if (role === "subscriber" && this.wasReady) this.logger.info("redis connection restored: resubscribed");
+        if (role === "subscriber") this.wasReady = true;
+      });
+    }
+    this.subscriber.on("message", (_channel: string, raw: string) => {
+      const decoded = decode(raw);
+      if (decoded === null) {
+        this.logger.warn(`redis: ignoring a malformed message on ${_channel}`);
+        return;
+      }
+      // Redis echoes a node's own publications back to it; local subscribers already have them.
+      if (decoded.node === this.nodeName) return;
+      deliver(decoded.message);
+    });
+    await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
+    await this.subscriber.subscribe(this.broadcastChannel, this.directChannel(nodeName));
+  }
+
+  async publish(message: BroadcastMessage): Promise<void> {
+    if (!this.publisher) throw new Error("RedisAdapter used before start()");
+    await this.publisher.publish(this.broadcastChannel, encode(this.nodeName, message));
+  }
+
+  async directPublish(nodeName: string, message: BroadcastMessage): Promise<void> {
+    if (!this.publisher) throw new Error("RedisAdapter used before start()");
+    await this.publisher.publish(this.directChannel(nodeName), encode(this.nodeName, message));
+  }
+
+  async stop(): Promise<void> {
+    const clients = [this.publisher, this.subscriber].filter((c): c is Redis => c !== undefined);
+    this.publisher = this.subscriber = undefined;
+    await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}
