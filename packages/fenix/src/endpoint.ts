@@ -253,9 +253,29 @@ export class Endpoint {
     else res.writeHead(404, { "content-type": "text/plain" }).end("Not Found");
   }
 
+  private readonly services: { start?(): unknown; stop?(): unknown }[] = [];
+  private starting: Promise<void> | undefined;
+
+  /** @internal Something that starts with the endpoint and stops when it closes (e.g. Presence). */
+  addService(service: { start?(): unknown; stop?(): unknown }): void {
+    this.services.push(service);
+    if (this.starting) void this.starting.then(() => service.start?.());
+  }
+
+  /**
+   * Connects PubSub and starts services (Presence) without serving HTTP — for a node that only
+   * broadcasts or tracks (`listen` and `attach` call it). Idempotent.
+   */
+  start(): Promise<void> {
+    this.starting ??= this.pubsub.start().then(async () => {
+      for (const service of this.services) await service.start?.();
+    });
+    return this.starting;
+  }
+
   /** Creates an HTTP server for this endpoint and listens on `port`. */
   async listen(port: number, host?: string): Promise<Server> {
-    await this.pubsub.start();
+    await this.start();
     const server = createServer((req, res) => {
       if (!this.handleRequest(req, res)) this.fallback(req, res);
     });
@@ -280,7 +300,7 @@ export class Endpoint {
    * fallthrough handler for everything Fenix does not handle.
    */
   async attach(server: Server): Promise<void> {
-    await this.pubsub.start();
+    await this.start();
     const previous = server.listeners("request") as RequestListener[];
     server.removeAllListeners("request");
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
@@ -308,6 +328,7 @@ export class Endpoint {
           }),
       ),
     );
+    for (const service of this.services) await service.stop?.();
     await this.pubsub.stop();
   }
 }

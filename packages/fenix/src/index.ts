@@ -30,3 +30,8 @@ export { createLogger } from "./log.js";
 export type { Logger } from "./log.js";
 export { sign, verify, Tokens, generateSecret } from "./token/index.js";
 export type { SignOptions, VerifyOptions, VerifyResult, TokenError } from "./token/index.js";
+export { Presence } from "./presence/presence.js";
+export type { PresenceOptions, Presences } from "./presence/presence.js";
+export { Tracker, resolveTrackerOptions } from "./presence/tracker.js";
+export type { TrackerOptions } from "./presence/tracker.js";
+export type { Meta, Diff } from "./presence/types.js";

@@ -257,6 +257,24 @@ export class ChannelServer implements Subscriber {
   }
 
   private onDead: (() => void)[] = [];
+  private endCallbacks: (() => void)[] = [];
+
+  onEnd(callback: () => void): void {
+    if (this.state === "dead") this.runEndCallback(callback);
+    else this.endCallbacks.push(callback);
+  }
+
+  private runEndCallback(callback: () => void): void {
+    try {
+      callback();
+    } catch (err) {
+      this.conn.logger.error({ err, topic: this.topic }, `${this.name}: an onEnd callback threw: ${(err as Error)?.message}`);
+    }
+  }
+
+  private runEndCallbacks(): void {
+    for (const callback of this.endCallbacks.splice(0)) this.runEndCallback(callback);
+  }
 
   /** PubSub delivery: intercepted events go through the mailbox, others straight to the wire. */
   deliver(message: BroadcastMessage, cache: FastlaneCache): void {
@@ -472,6 +490,7 @@ export class ChannelServer implements Subscriber {
     const finish = () => {
       this.clearTimers();
       this.state = "dead";
+      this.runEndCallbacks();
       if (!graceful && !silent) {
         this.conn.write(this.conn.serializer.encodeMessage(this.joinRef, this.joinRef, this.topic, "phx_error", { reason: "channel_crash" }));
       }
@@ -525,6 +544,7 @@ export class ChannelServer implements Subscriber {
   /** A refused or crashed join: forget the channel without terminate (it never started). */
   private discard(): void {
     this.state = "dead";
+    this.runEndCallbacks();
     this.queue.length = 0;
     this.pendingPushes = null;
     this.clearTimers();

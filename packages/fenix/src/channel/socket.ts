@@ -97,6 +97,11 @@ export class ChannelSocket<A extends Assigns = Assigns> {
     this.server.cancelTimer(timer);
   }
 
+  /** Runs `callback` once after the channel has ended, whatever ended it (after `terminate`). */
+  onEnd(callback: () => void): void {
+    this.server.onEnd(callback);
+  }
+
   /** The push being handled, to answer later with `ref.reply(ok(...))` after returning nothing. */
   ref(): SocketRef {
     return this.server.currentRef();

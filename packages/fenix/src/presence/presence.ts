@@ -1,0 +1,135 @@
+import type { ChannelSocket } from "../channel/socket.js";
+import type { Endpoint } from "../endpoint.js";
+import { Tracker } from "./tracker.js";
+import type { TrackerOptions } from "./tracker.js";
+import type { Diff, Meta } from "./types.js";
+
+/** Presences grouped by key, the shape phoenix.js `Presence` consumes: `{key: {metas: [...]}}`. */
+export type Presences = Record<string, { metas: Meta[]; [extra: string]: unknown }>;
+
+export interface PresenceOptions extends TrackerOptions {
+  /**
+   * Enriches presences before they go to clients (Phoenix's `fetch/2`): called once per list and
+   * once per side of a diff with every key at once, so a database can be asked in one batch.
+   */
+  fetch?: (topic: string, presences: Presences) => Presences | Promise<Presences>;
+}
+
+function group(entries: readonly [string, Meta][]): Presences {
+  const out: Presences = {};
+  for (const [key, meta] of entries) {
+    const k = String(key);
+    (out[k] ??= { metas: [] }).metas.push(meta);
+  }
+  return out;
+}
+
+/**
+ * Presence for channels, on a replicated Tracker. `track` ties an entry to the channel: it is
+ * untracked whenever the channel ends, however it ends. Every change reaches the topic's
+ * subscribers on every node as a `presence_diff`; push `presence_state` after join.
+ *
+ * @example
+ * const presence = new Presence(endpoint);
+ * const RoomChannel = defineChannel({
+ *   join(_topic, _payload, socket) { socket.send("after_join"); },
+ *   async handleInfo(_msg, socket) {
+ *     await presence.pushState(socket);
+ *     presence.track(socket, socket.assigns.user, { online_at: Date.now() });
+ *   },
+ * });
+ */
+export class Presence {
+  readonly tracker: Tracker;
+  private readonly owners = new WeakMap<ChannelSocket<any>, string>();
+  private nextOwner = 0;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly options: PresenceOptions = {},
+  ) {
+    this.tracker = new Tracker(endpoint.pubsub, endpoint.logger, options);
+    this.tracker.onDiff((diff) => this.broadcastDiff(diff));
+    endpoint.addService({ start: () => this.tracker.start(), stop: () => this.tracker.stop(true) });
+  }
+
+  private owner(socket: ChannelSocket<any>): string {
+    let owner = this.owners.get(socket);
+    if (owner === undefined) {
+      owner = `${socket.topic}#${++this.nextOwner}`;
+      this.owners.set(socket, owner);
+      const id = owner;
+      // No ghosts: whatever ends the channel (leave, close, crash, timeout) untracks it.
+      socket.onEnd(() => this.tracker.untrackAll(id));
+    }
+    return owner;
+  }
+
+  /** Tracks the channel's client under `key` on the channel's topic. */
+  track(
+    socket: ChannelSocket<any>,
+    key: string | number,
+    meta: Record<string, unknown> = {},
+  ): { ok: true; ref: string } | { ok: false; reason: "already_tracked" } {
+    return this.tracker.track(this.owner(socket), socket.topic, String(key), meta);
+  }
+
+  /** Replaces the meta (or derives it from the old one): one diff with the key in joins and leaves. */
+  update(
+    socket: ChannelSocket<any>,
+    key: string | number,
+    meta: Record<string, unknown> | ((old: Meta) => Record<string, unknown>),
+  ): { ok: true; ref: string } | { ok: false; reason: "nopresence" } {
+    return this.tracker.update(this.owner(socket), socket.topic, String(key), meta);
+  }
+
+  untrack(socket: ChannelSocket<any>, key: string | number): void {
+    this.tracker.untrack(this.owner(socket), socket.topic, String(key));
+  }
+
+  /** Everyone on the topic (or the socket's topic), grouped by key and passed through `fetch`. */
+  async list(topic: string | ChannelSocket<any>): Promise<Presences> {
+    const name = typeof topic === "string" ? topic : topic.topic;
+    const grouped = group(this.tracker.list(name));
+    return this.options.fetch ? await this.options.fetch(name, grouped) : grouped;
+  }
+
+  /** One key's presences, or undefined. */
+  async getByKey(topic: string | ChannelSocket<any>, key: string | number): Promise<Presences[string] | undefined> {
+    const name = typeof topic === "string" ? topic : topic.topic;
+    const k = String(key);
+    const grouped = group(this.tracker.list(name).filter(([entryKey]) => entryKey === k));
+    const fetched = this.options.fetch && grouped[k] ? await this.options.fetch(name, grouped) : grouped;
+    return fetched[k];
+  }
+
+  /** Pushes `presence_state` to the channel's client, as Phoenix apps do after join. */
+  async pushState(socket: ChannelSocket<any>): Promise<void> {
+    socket.push("presence_state", await this.list(socket.topic));
+  }
+
+  /**
+   * Each node broadcasts the diffs its own tracker sees to its own subscribers only: every node's
+   * tracker gets every change, so publishing further would deliver duplicates.
+   */
+  private broadcastDiff(diff: Diff): void {
+    for (const [topic, { joins, leaves }] of diff) {
+      const payload = { joins: group(joins), leaves: group(leaves) };
+      if (!this.options.fetch) {
+        this.endpoint.localBroadcast(topic, "presence_diff", payload);
+        continue;
+      }
+      const fetch = this.options.fetch;
+      // Diffs go out in the order they happened, even when fetch takes a while.
+      this.queue = this.queue.then(async () => {
+        try {
+          const [j, l] = await Promise.all([fetch(topic, payload.joins), fetch(topic, payload.leaves)]);
+          this.endpoint.localBroadcast(topic, "presence_diff", { joins: j, leaves: l });
+        } catch (err) {
+          this.endpoint.logger.error({ err, topic }, `presence: fetch failed for ${topic}; diff not sent: ${(err as Error)?.message}`);
+        }
+      });
+    }
+  }
+}
