@@ -2,11 +2,11 @@
 import { build } from "esbuild";
 
 await build({
-  entryPoints: ["assets/js/app.js"],
+  entryPoints: ["assets/js/app.js", "assets/js/room.js"],
   bundle: true,
   format: "esm",
   target: "es2020",
-  outfile: "dist/assets/app.js",
+  outdir: "dist/assets",
   sourcemap: true,
   logLevel: "warning",
 });

@@ -2,9 +2,9 @@ import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
 import { Endpoint } from "fenix";
-import type { Logger, PubSubAdapter } from "fenix";
+import type { Logger, PresenceOptions, PubSubAdapter } from "fenix";
 import { TOKEN_SALT } from "./channels/recurring_channel.js";
-import { renderPage } from "./page.js";
+import { renderPage, renderRoomPage } from "./page.js";
 import { authSocket } from "./sockets/auth_socket.js";
 import { UserSocket } from "./sockets/user_socket.js";
 
@@ -15,6 +15,7 @@ export { WildcardChannel, toInteger } from "./channels/wildcard_channel.js";
 export { DedupeChannel, broadcastNumbers, DEDUPE_WINDOW_MS } from "./channels/dedupe_channel.js";
 export { AuthChannel } from "./channels/auth_channel.js";
 export { recurringChannel, TOKEN_SALT } from "./channels/recurring_channel.js";
+export { RoomChannel } from "./channels/room_channel.js";
 
 export interface HelloConfig {
   secretKeyBase: string;
@@ -27,6 +28,8 @@ export interface HelloConfig {
   logger?: Logger;
   /** WebSocket idle timeout (default 60 s). */
   socketTimeoutMs?: number;
+  /** Tracker periods for the rooms' presence. */
+  presence?: PresenceOptions;
 }
 
 /** The user the page pretends is logged in, as the book's controller does. */
@@ -50,8 +53,8 @@ async function serveAsset(name: string, res: ServerResponse): Promise<void> {
 }
 
 /**
- * HelloSockets: `/socket` (ping, ping:*, wild:*, dupe) and `/auth_socket` (ping, user:*,
- * recurring) plus the page at `/` and the publish API at `/api/broadcast`.
+ * HelloSockets: `/socket` (ping, ping:*, wild:*, dupe, room:*) and `/auth_socket` (ping, user:*,
+ * recurring) plus the pages at `/` and `/room` and the publish API at `/api/broadcast`.
  */
 export function createHelloApp(config: HelloConfig): Endpoint {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -59,6 +62,10 @@ export function createHelloApp(config: HelloConfig): Endpoint {
     if (req.method === "GET" && path === "/") {
       const token = endpoint.tokens.sign(TOKEN_SALT, FAKE_USER_ID);
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(renderPage(token, String(FAKE_USER_ID)));
+      return;
+    }
+    if (req.method === "GET" && path === "/room") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(renderRoomPage());
       return;
     }
     if (req.method === "GET" && path.startsWith("/assets/")) {
@@ -73,10 +80,13 @@ export function createHelloApp(config: HelloConfig): Endpoint {
     pubsubAdapter: config.pubsubAdapter,
     logger: config.logger,
     publishApi: { apiKey: config.apiKey },
+    presence: config.presence,
     handler,
   });
   const websocket = { timeout: config.socketTimeoutMs ?? 60_000 };
   endpoint.socket("/socket", UserSocket, { websocket, longpoll: true, sse: true });
   endpoint.socket("/auth_socket", authSocket(config.recurringMs ?? 5_000), { websocket });
+  // Start replicating presence with the node, so a room's first join already sees the cluster.
+  void endpoint.presence;
   return endpoint;
 }

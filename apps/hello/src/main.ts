@@ -1,4 +1,4 @@
-import { createLogger } from "fenix";
+import { RedisAdapter, createLogger } from "fenix";
 import { createHelloApp } from "./app.js";
 
 const logger = createLogger({ name: "hello" });
@@ -15,15 +15,51 @@ function setting(name: string, devDefault: string): string {
   return devDefault;
 }
 
-const port = Number(process.env.PORT ?? 4000);
-const endpoint = createHelloApp({
-  secretKeyBase: setting("SECRET_KEY_BASE", "dev-only-secret-key-base-0123456789abcdefghijklmnopqrstuvwxyz0123"),
-  apiKey: setting("API_KEY", "dev-api-key"),
-  recurringMs: process.env.RECURRING_MS ? Number(process.env.RECURRING_MS) : undefined,
-  logger,
-});
+function numberSetting(name: string): number | undefined {
+  const value = process.env[name];
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    logger.fatal(`${name} must be a positive number of milliseconds, got ${JSON.stringify(value)}`);
+    process.exit(1);
+  }
+  return n;
+}
 
-await endpoint.listen(port);
+/** A configuration error ends the process with one clear line instead of a stack. */
+function startup<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    logger.fatal(`cannot start: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
+
+const port = Number(process.env.PORT ?? 4000);
+const endpoint = startup(() =>
+  createHelloApp({
+    secretKeyBase: setting("SECRET_KEY_BASE", "dev-only-secret-key-base-0123456789abcdefghijklmnopqrstuvwxyz0123"),
+    apiKey: setting("API_KEY", "dev-api-key"),
+    recurringMs: process.env.RECURRING_MS ? Number(process.env.RECURRING_MS) : undefined,
+    logger,
+    // REDIS_URL turns on the cluster: broadcasts, presence and history reach every node.
+    pubsubAdapter: process.env.REDIS_URL ? new RedisAdapter({ url: process.env.REDIS_URL, logger }) : undefined,
+    nodeName: process.env.NODE_NAME,
+    presence: {
+      broadcastPeriodMs: numberSetting("TRACKER_BROADCAST_MS"),
+      downPeriodMs: numberSetting("TRACKER_DOWN_MS"),
+      permdownPeriodMs: numberSetting("TRACKER_PERMDOWN_MS"),
+    },
+  }),
+);
+
+try {
+  await endpoint.listen(port);
+} catch (err) {
+  logger.fatal(`cannot start: ${(err as Error).message}`);
+  process.exit(1);
+}
 logger.info(`HelloSockets listening on http://localhost:${port} (node ${endpoint.nodeName})`);
 
 // SIGTERM/SIGINT: readiness fails, new connections are refused, open ones close with 1012 in

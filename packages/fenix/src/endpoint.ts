@@ -1,7 +1,12 @@
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
+import { hostname } from "node:os";
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { Lifecycle } from "./lifecycle.js";
+import { Presence } from "./presence/presence.js";
+import type { PresenceOptions } from "./presence/presence.js";
+import { resolveTrackerOptions } from "./presence/tracker.js";
 import type { ConnectRateOptions, DrainOptions, HealthOptions, Refusal } from "./lifecycle.js";
 import { defaultLogger } from "./log.js";
 import type { Logger } from "./log.js";
@@ -27,7 +32,7 @@ import type { SseOptions } from "./transports/sse.js";
 export interface EndpointOptions {
   /** Signs tokens (`endpoint.tokens`); at least 20 characters. */
   secretKeyBase?: string;
-  /** This node's name, e.g. in `from_node` (default env `NODE_NAME` or "nonode@nohost"). */
+  /** This node's name, e.g. in `from_node` (default env `NODE_NAME`, else "nonode@nohost" alone or a generated unique name with an adapter). */
   nodeName?: string;
   /** Carries broadcasts to other nodes; without it, PubSub is in-memory on this node. */
   pubsubAdapter?: PubSubAdapter;
@@ -46,6 +51,8 @@ export interface EndpointOptions {
   health?: HealthOptions | false;
   /** Caps new connections per second on this node (503 + Retry-After past it); `false` for no cap. */
   connectRate?: ConnectRateOptions | false;
+  /** Settings of `endpoint.presence` (tracker periods, `fetch`). */
+  presence?: PresenceOptions;
 }
 
 export interface MountOptions {
@@ -104,7 +111,9 @@ export class Endpoint {
 
   constructor(readonly options: EndpointOptions = {}) {
     this.logger = options.logger ?? defaultLogger();
-    this.nodeName = options.nodeName ?? process.env.NODE_NAME ?? "nonode@nohost";
+    // Like an Elixir node started without --name, a lone node is "nonode@nohost"; nodes that
+    // share a bus need distinct names, so with an adapter the default is generated.
+    this.nodeName = options.nodeName ?? process.env.NODE_NAME ?? (options.pubsubAdapter ? `fenix-${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}` : "nonode@nohost");
     this.pubsub = new PubSub(this.nodeName, options.pubsubAdapter, options.history);
     this.pubsub.onAdapterError = (err, operation, message) =>
       this.logger.error(
@@ -118,6 +127,16 @@ export class Endpoint {
     this.secretKeyBase = options.secretKeyBase;
     this.publishApi = options.publishApi ? new PublishApi(options.publishApi, this.pubsub, this.logger) : undefined;
     this.lifecycle = new Lifecycle(this.logger, options.connectRate, options.health);
+    // Inconsistent tracker periods must stop the node at startup, not at the first presence.
+    if (options.presence) resolveTrackerOptions(options.presence);
+  }
+
+  private presenceInstance: Presence | undefined;
+
+  /** The app's Presence (created on first use), replicated to every node through PubSub. */
+  get presence(): Presence {
+    this.presenceInstance ??= new Presence(this, this.options.presence);
+    return this.presenceInstance;
   }
 
   /** True once `drain` or `shutdown` has begun: readiness fails and new connections are refused. */

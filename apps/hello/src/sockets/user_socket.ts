@@ -1,17 +1,25 @@
 import { defineSocket } from "fenix";
 import { DedupeChannel } from "../channels/dedupe_channel.js";
 import { PingChannel } from "../channels/ping_channel.js";
+import { RoomChannel } from "../channels/room_channel.js";
 import { WildcardChannel } from "../channels/wildcard_channel.js";
 
-/** The book's UserSocket: anyone may connect; no socket id. */
-export const UserSocket = defineSocket({
+/**
+ * The book's UserSocket: anyone may connect; no socket id. The chat rooms (`room:*`) take the
+ * user's name from the `user` connect param.
+ */
+export const UserSocket = defineSocket<{ user?: string }>({
   name: "UserSocket",
   channels: [
     ["ping", PingChannel],
     ["ping:*", PingChannel],
     ["wild:*", WildcardChannel],
     ["dupe", DedupeChannel],
+    ["room:*", RoomChannel],
   ],
-  connect: () => true,
+  connect(params, socket) {
+    if (typeof params.user === "string" && params.user !== "") socket.assign("user", params.user);
+    return true;
+  },
   id: () => null,
 });

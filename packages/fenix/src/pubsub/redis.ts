@@ -120,8 +120,13 @@ export class RedisAdapter implements PubSubAdapter {
       if (decoded.node === this.nodeName) return;
       deliver(decoded.message);
     });
-    await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
-    await this.subscriber.subscribe(this.broadcastChannel, this.directChannel(nodeName));
+    try {
+      await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
+      await this.subscriber.subscribe(this.broadcastChannel, this.directChannel(nodeName));
+    } catch (err) {
+      await this.stop();
+      throw new Error(`cannot reach Redis at ${redactUrl(this.options.url)}: ${(err as Error).message}`);
+    }
   }
 
   async publish(message: BroadcastMessage): Promise<void> {
@@ -138,5 +143,16 @@ export class RedisAdapter implements PubSubAdapter {
     const clients = [this.publisher, this.subscriber].filter((c): c is Redis => c !== undefined);
     this.publisher = this.subscriber = undefined;
     await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}
+
+/** A Redis URL without its password, for logs and errors. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(invalid URL)";
   }
 }
