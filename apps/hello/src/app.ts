@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
 import { Endpoint } from "fenix";
-import type { Logger, PresenceOptions, PubSubAdapter } from "fenix";
+import type { HistoryStore, Logger, PresenceOptions, PubSubAdapter } from "fenix";
 import { TOKEN_SALT } from "./channels/recurring_channel.js";
 import { renderPage, renderRoomPage } from "./page.js";
 import { authSocket } from "./sockets/auth_socket.js";
@@ -25,6 +25,8 @@ export interface HelloConfig {
   recurringMs?: number;
   nodeName?: string;
   pubsubAdapter?: PubSubAdapter;
+  /** Where room history lives (default in memory; Redis in a cluster). */
+  history?: HistoryStore;
   logger?: Logger;
   /** WebSocket idle timeout (default 60 s). */
   socketTimeoutMs?: number;
@@ -78,6 +80,7 @@ export function createHelloApp(config: HelloConfig): Endpoint {
     secretKeyBase: config.secretKeyBase,
     nodeName: config.nodeName,
     pubsubAdapter: config.pubsubAdapter,
+    history: config.history,
     logger: config.logger,
     publishApi: { apiKey: config.apiKey },
     presence: config.presence,

@@ -1,4 +1,4 @@
-import { RedisAdapter, createLogger } from "fenix";
+import { RedisAdapter, RedisHistory, createLogger } from "fenix";
 import { createHelloApp } from "./app.js";
 
 const logger = createLogger({ name: "hello" });
@@ -45,6 +45,7 @@ const endpoint = startup(() =>
     logger,
     // REDIS_URL turns on the cluster: broadcasts, presence and history reach every node.
     pubsubAdapter: process.env.REDIS_URL ? new RedisAdapter({ url: process.env.REDIS_URL, logger }) : undefined,
+    history: process.env.REDIS_URL ? new RedisHistory({ url: process.env.REDIS_URL }) : undefined,
     nodeName: process.env.NODE_NAME,
     presence: {
       broadcastPeriodMs: numberSetting("TRACKER_BROADCAST_MS"),

@@ -12,6 +12,8 @@ export type { StopReason } from "./channel/results.js";
 export { PubSub, FastlaneCache } from "./pubsub/pubsub.js";
 export type { BroadcastMessage, PubSubAdapter } from "./pubsub/adapter.js";
 export { RedisAdapter } from "./pubsub/redis.js";
+export { RedisHistory } from "./pubsub/redis_history.js";
+export type { RedisHistoryOptions } from "./pubsub/redis_history.js";
 export type { RedisAdapterOptions } from "./pubsub/redis.js";
 export { MemoryHistory, formatId, parsePosition } from "./pubsub/history.js";
 export type { HistoryOptions, HistoryStore, HistoryEntry, Position, Recovery } from "./pubsub/history.js";

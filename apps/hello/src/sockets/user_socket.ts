@@ -15,7 +15,9 @@ export const UserSocket = defineSocket<{ user?: string }>({
     ["ping:*", PingChannel],
     ["wild:*", WildcardChannel],
     ["dupe", DedupeChannel],
-    ["room:*", RoomChannel],
+    // Rooms keep their last 100 messages for 5 minutes: a client that rejoins with
+    // `recover: {epoch, offset}` gets what it missed.
+    ["room:*", RoomChannel, { history: { size: 100, ttlMs: 300_000 } }],
   ],
   connect(params, socket) {
     if (typeof params.user === "string" && params.user !== "") socket.assign("user", params.user);

@@ -63,7 +63,7 @@ export interface HistoryStore {
   position(topic: string, options: ResolvedHistoryOptions): Position | Promise<Position>;
   /** Messages after `from`, oldest first; `recovered: false` when the gap is no longer fully kept. */
   since(topic: string, from: Position, options: ResolvedHistoryOptions): Recovery | Promise<Recovery>;
-  stop?(): void;
+  stop?(): void | Promise<void>;
 }
 
 interface Stream {

@@ -54,7 +54,7 @@ export class PubSub {
   }
 
   async stop(): Promise<void> {
-    this.history.stop?.();
+    await this.history.stop?.();
     await this.adapter?.stop();
   }
 
