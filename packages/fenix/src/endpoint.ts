@@ -113,7 +113,10 @@ export class Endpoint {
     this.logger = options.logger ?? defaultLogger();
     // Like an Elixir node started without --name, a lone node is "nonode@nohost"; nodes that
     // share a bus need distinct names, so with an adapter the default is generated.
-    this.nodeName = options.nodeName ?? process.env.NODE_NAME ?? (options.pubsubAdapter ? `fenix-${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}` : "nonode@nohost");
+    this.nodeName =
+      options.nodeName ??
+      process.env.NODE_NAME ??
+      (options.pubsubAdapter ? `fenix-${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}` : "nonode@nohost");
     this.pubsub = new PubSub(this.nodeName, options.pubsubAdapter, options.history);
     this.pubsub.onAdapterError = (err, operation, message) =>
       this.logger.error(
@@ -145,8 +148,8 @@ export class Endpoint {
   }
 
   /** @internal Transports ask before admitting a connection: null, or the 503 to answer. */
-  admissionRefusal(): Refusal | null {
-    return this.lifecycle.admit();
+  admissionRefusal(drainingOnly = false): Refusal | null {
+    return drainingOnly ? this.lifecycle.drainingRefusal() : this.lifecycle.admit();
   }
 
   /**

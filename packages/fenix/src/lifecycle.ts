@@ -78,11 +78,15 @@ export class Lifecycle {
   private refused = 0;
   private lastRefusalLog = 0;
 
+  /** The refusal for a node that is draining, or null; no rate accounting. */
+  drainingRefusal(): Refusal | null {
+    return this.draining ? { status: 503, body: "server is shutting down: reconnect to another node", headers: { "retry-after": "5" } } : null;
+  }
+
   /** Whether a new connection may start now. Refusals are logged as one line a second, not one each. */
   admit(): Refusal | null {
-    let refusal: Refusal | null = null;
-    if (this.draining) refusal = { status: 503, body: "server is shutting down: reconnect to another node", headers: { "retry-after": "5" } };
-    else if (this.bucket !== null && !this.bucket.take(performance.now())) {
+    let refusal: Refusal | null = this.drainingRefusal();
+    if (refusal === null && this.bucket !== null && !this.bucket.take(performance.now())) {
       refusal = { status: 503, body: "too many new connections: retry shortly", headers: { "retry-after": "1" } };
     }
     if (refusal === null) return null;
@@ -101,6 +105,7 @@ export class Lifecycle {
     this.draining = true;
     const windowMs = options.windowMs ?? 10_000;
     const all = [...connections];
+    if (all.length === 0) return;
     const batches = Math.max(1, Math.min(options.batches ?? 10, all.length));
     // Shuffle so no group of clients (e.g. the oldest) always goes first.
     for (let i = all.length - 1; i > 0; i--) {

@@ -56,6 +56,8 @@ export class Connection implements ChannelHost {
 
   /** A raw frame from the transport. An undecodable one closes the connection (1011), as in Phoenix. */
   handleFrame(data: string | Buffer, binary: boolean): void {
+    // A closing transport may still hand over frames that were already in flight: ignore them.
+    if (this.closed) return;
     let message: InboundMessage;
     try {
       message = this.serializer.decode(data, binary);

@@ -74,6 +74,9 @@ export async function acceptConnection(mount: MountContext, req: IncomingMessage
     logger.error({ err, socket: handler.name }, `an exception was raised in ${handler.name}.connect: ${(err as Error)?.message ?? err}`);
     return { ok: false, status: 403 };
   }
+  // The node may have begun draining while connect ran: don't open a connection it would have to close.
+  const late = result.ok ? endpoint.admissionRefusal(true) : null;
+  if (late) return { ok: false, ...late };
   const ms = (performance.now() - started).toFixed(2);
   const logged = { socket: handler.name, transport, serializer: serializer.name, params: redactParams(params), ms };
   if (!result.ok) {
