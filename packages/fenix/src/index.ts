@@ -26,6 +26,8 @@ export * from "./serializer/index.js";
 export { CloseCode } from "./transports/transport.js";
 export type { TransportSession } from "./transports/transport.js";
 export type { WebSocketOptions, ErrorResponse } from "./transports/websocket.js";
+export type { LongPollOptions } from "./transports/longpoll.js";
+export type { SseOptions } from "./transports/sse.js";
 export type { CheckOrigin } from "./transports/origin.js";
 export type { PublishApiOptions } from "./http/publish.js";
 export { createLogger } from "./log.js";

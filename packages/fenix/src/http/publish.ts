@@ -77,10 +77,10 @@ export class PublishApi {
     }
     const { topic, event, payload } = body as { topic: string; event: string; payload?: object };
     try {
-      await this.pubsub.broadcast(topic, event, payload ?? {});
+      await this.pubsub.broadcast(topic, event, payload ?? {}, { strict: true });
     } catch (err) {
-      this.logger.error({ err, topic, event }, `publish API: broadcast to ${topic} failed: ${(err as Error).message}`);
-      json(res, 503, { error: "broadcast failed" });
+      // Local subscribers have it; the caller learns that other nodes may not (and may retry).
+      json(res, 503, { error: `delivered on this node only: other nodes unreachable (${(err as Error).message})` });
       return;
     }
     this.logger.debug({ topic, event }, `publish API: broadcast ${event} to ${topic}`);

@@ -240,13 +240,17 @@ describe("PubSub with an adapter", () => {
     expect(adapter.published).toEqual([]);
   });
 
-  it("propagates adapter publish failures", async () => {
+  it("reports adapter publish failures without rejecting, unless strict, and still delivers locally", async () => {
     const adapter = { ...fakeAdapter(), publish: () => Promise.reject(new Error("redis down")) };
     const pubsub = new PubSub("a", adapter);
+    const reported: string[] = [];
+    pubsub.onAdapterError = (err, operation) => reported.push(`${operation}: ${(err as Error).message}`);
     await pubsub.start();
     const local = recorder();
     pubsub.subscribe("t", local);
-    await expect(pubsub.broadcast("t", "e", {})).rejects.toThrow("redis down");
-    expect(local.got).toHaveLength(1);
+    await expect(pubsub.broadcast("t", "e", {})).resolves.toBeUndefined();
+    await expect(pubsub.broadcast("t", "e", {}, { strict: true })).rejects.toThrow("redis down");
+    expect(local.got).toHaveLength(2);
+    expect(reported).toEqual(["publish: redis down", "publish: redis down"]);
   });
 });

@@ -91,15 +91,15 @@ export class PubSub {
     return position instanceof Promise ? position.then(withId) : withId(position);
   }
 
-  private send(message: BroadcastMessage, from?: Subscriber): Promise<void> {
+  private send(message: BroadcastMessage, from?: Subscriber, strict = false): Promise<void> {
     const stamped = this.stamp(message);
-    if (!(stamped instanceof Promise)) return this.fanOut(stamped, from);
+    if (!(stamped instanceof Promise)) return this.fanOut(stamped, from, strict);
     return stamped.then(
-      (m) => this.fanOut(m, from),
+      (m) => this.fanOut(m, from, strict),
       (err) => {
         // The history store is unreachable: the message still goes out, just without an id.
         this.onAdapterError?.(err, "history", message);
-        return this.fanOut(message, from);
+        return this.fanOut(message, from, strict);
       },
     );
   }
@@ -109,10 +109,13 @@ export class PubSub {
    * (e.g. Redis down) is reported through `onAdapterError`, never to the broadcaster, so a channel
    * that broadcasts without awaiting cannot bring the process down.
    */
-  private fanOut(message: BroadcastMessage, from?: Subscriber): Promise<void> {
+  private fanOut(message: BroadcastMessage, from?: Subscriber, strict = false): Promise<void> {
     this.deliver(message, from);
     if (!this.adapter) return Promise.resolve();
-    return this.adapter.publish(message).catch((err) => this.onAdapterError?.(err, "publish", message));
+    return this.adapter.publish(message).catch((err) => {
+      this.onAdapterError?.(err, "publish", message);
+      if (strict) throw err;
+    });
   }
 
   /** Called when the adapter or the history store fails; the endpoint logs it. */
@@ -138,9 +141,12 @@ export class PubSub {
     return this.topics.get(topic)?.size ?? 0;
   }
 
-  /** Delivers to every subscriber on every node. */
-  broadcast(topic: string, event: string, payload: unknown): Promise<void> {
-    return this.send({ topic, event, payload });
+  /**
+   * Delivers to every subscriber on every node. Resolves even when other nodes could not be
+   * reached (that is reported through `onAdapterError`), unless `strict` asks to reject then.
+   */
+  broadcast(topic: string, event: string, payload: unknown, options: { strict?: boolean } = {}): Promise<void> {
+    return this.send({ topic, event, payload }, undefined, options.strict);
   }
 
   /** Delivers to every subscriber on every node except `from` (a local subscriber). */

@@ -2,7 +2,8 @@
 // sockets and channels Phoenix's websocket integration tests define inside themselves.
 import type { AddressInfo } from "node:net";
 import { Endpoint, defineChannel, defineSocket, error, ok, stop } from "fenix";
-import type { BroadcastMessage, SocketRef, StopReason } from "fenix";
+import type { BroadcastMessage, EndpointOptions, SocketRef, StopReason } from "fenix";
+import type { LongPollOptions } from "../../src/transports/longpoll.js";
 import { V2 } from "./protocol.js";
 import type { Proto, Ref } from "./protocol.js";
 import { TestClient } from "./ws_client.js";
@@ -17,7 +18,7 @@ export interface Termination {
  * Builds fresh socket and channel definitions around one terminations log, so each app
  * instance (one per test) records only its own channel endings.
  */
-function definitions(terminations: Termination[]) {
+function definitions(terminations: Termination[], variant: Variant) {
   const RoomChannel = defineChannel({
     name: "RoomChannel",
     intercepts: ["new_msg"],
@@ -52,6 +53,33 @@ function definitions(terminations: Termination[]) {
     },
   });
 
+  // §0 "RoomChannel (LongPoll tests)": new_msg is not replied to, every intercepted event is
+  // re-pushed with the transport's name, and terminate pushes nothing.
+  const LongPollRoomChannel = defineChannel({
+    name: "RoomChannel",
+    intercepts: ["new_msg", "bin_ack"],
+    join: RoomChannel.join,
+    handleIn: {
+      new_msg(payload, socket) {
+        void socket.broadcast("new_msg", payload);
+      },
+      bin(_payload, socket) {
+        void socket.broadcast("bin_ack", {});
+      },
+      boom() {
+        throw new Error("boom");
+      },
+    },
+    handleOut(event, payload, socket) {
+      socket.push(event, { ...payload, transport: ":longpoll" });
+    },
+    handleInfo: RoomChannel.handleInfo,
+    terminate(reason, socket) {
+      terminations.push({ topic: socket.topic, reason });
+    },
+  });
+  const Room = variant === "longpoll" ? LongPollRoomChannel : RoomChannel;
+
   const CustomChannel = defineChannel({
     name: "CustomChannel",
     join(_topic, payload) {
@@ -72,7 +100,7 @@ function definitions(terminations: Termination[]) {
   const UserSocket = defineSocket<{ user_id: string | null }>({
     name: "UserSocket",
     channels: [
-      ["room:*", RoomChannel],
+      ["room:*", Room],
       ["custom:*", CustomChannel],
     ],
     connect(params, socket) {
@@ -86,9 +114,13 @@ function definitions(terminations: Termination[]) {
 
   const LimitedUserSocket = defineSocket({
     name: "LimitedUserSocket",
-    channels: [["room:*", RoomChannel]],
+    channels: [["room:*", Room]],
     maxChannels: 1,
   });
+
+  // LP-08's SlowSocket, whose dispatch never returns, is made slow by the test itself (Fenix
+  // dispatches synchronously, so nothing in a socket definition can hold a POST).
+  const SlowSocket = defineSocket({ name: "SlowSocket", channels: [["room:*", Room]] });
 
   // Stands in for Phoenix's raw (non-channel) transport sockets: what a raw socket would
   // answer to the text "params", a channel answers in its join reply instead.
@@ -132,10 +164,24 @@ function definitions(terminations: Termination[]) {
     },
   });
 
-  return { UserSocket, LimitedUserSocket, ProbeSocket };
+  return { UserSocket, LimitedUserSocket, ProbeSocket, SlowSocket };
 }
 
 const ALLOWED_ORIGINS = ["//example.com"];
+
+type Variant = "websocket" | "longpoll";
+
+export interface ReferenceAppOptions {
+  /**
+   * "longpoll" is the app of Phoenix's long-poll tests: the LongPoll RoomChannel, long-poll on
+   * every mount (window 200 ms, PubSub timeout 200 ms) and the SlowSocket at /ws/slow.
+   */
+  variant?: Variant;
+  /** Overrides the long-poll options of every mount (longpoll variant only). */
+  longpoll?: LongPollOptions;
+  /** For clusters of reference apps: nodeName, pubsubAdapter, secretKeyBase. */
+  endpoint?: EndpointOptions;
+}
 
 export interface ReferenceApp {
   readonly endpoint: Endpoint;
@@ -144,6 +190,8 @@ export interface ReferenceApp {
   readonly terminations: Termination[];
   /** `ws://127.0.0.1:<port><path>?<query>`, adding `vsn` from `proto` unless the query is a raw string. */
   url(path: string, query?: Record<string, string> | string, proto?: Proto): string;
+  /** The same URL with `http:`, for long-poll requests. */
+  http(path: string, query?: Record<string, string> | string, proto?: Proto): string;
   connect(path: string, options?: OpenOptions & { query?: Record<string, string> | string }): Promise<TestClient>;
   refused(path: string, options?: OpenOptions & { query?: Record<string, string> | string }): Promise<Refused>;
   /** Records every broadcast on `topic` as the PubSub delivers it (a server-side observer). */
@@ -151,38 +199,43 @@ export interface ReferenceApp {
   close(): Promise<void>;
 }
 
-export async function startReferenceApp(): Promise<ReferenceApp> {
+export async function startReferenceApp(options: ReferenceAppOptions = {}): Promise<ReferenceApp> {
   const terminations: Termination[] = [];
-  const { UserSocket, LimitedUserSocket, ProbeSocket } = definitions(terminations);
-  const endpoint = new Endpoint();
+  const variant = options.variant ?? "websocket";
+  const { UserSocket, LimitedUserSocket, ProbeSocket, SlowSocket } = definitions(terminations, variant);
+  const endpoint = new Endpoint(options.endpoint);
+  const lp: LongPollOptions | false = variant === "longpoll" ? { windowMs: 200, pubsubTimeoutMs: 200, ...options.longpoll } : false;
   const userSocketWs = {
     timeout: 200,
     errorHandler: (reason: unknown) => (reason === "rate_limit" ? { status: 429, body: "Too many requests" } : { status: 403 }),
   };
   endpoint
-    .socket("/ws", UserSocket, { checkOrigin: ALLOWED_ORIGINS, websocket: userSocketWs })
-    .socket("/ws/admin", UserSocket, { checkOrigin: ALLOWED_ORIGINS, websocket: { timeout: 200 } })
-    .socket("/ws/limited", LimitedUserSocket, { checkOrigin: ALLOWED_ORIGINS, websocket: userSocketWs })
+    .socket("/ws", UserSocket, { checkOrigin: ALLOWED_ORIGINS, websocket: userSocketWs, longpoll: lp })
+    .socket("/ws/admin", UserSocket, { checkOrigin: ALLOWED_ORIGINS, websocket: { timeout: 200 }, longpoll: lp })
+    .socket("/ws/limited", LimitedUserSocket, { checkOrigin: ALLOWED_ORIGINS, websocket: userSocketWs, longpoll: lp })
     // Phoenix mounts its raw echo socket at /ws with these options; ours lives beside UserSocket.
-    .socket("/ws/raw", ProbeSocket, { websocket: { subprotocols: ["sip"], timeout: 200 } })
+    .socket("/ws/raw", ProbeSocket, { websocket: { subprotocols: ["sip"], timeout: 200 }, longpoll: lp })
     // Registered before the `:socket_var` mount, which would also match these segments.
     .socket("/custom/some_path", ProbeSocket, { websocket: { path: "nested/path" } })
-    .socket("/custom/:socket_var", ProbeSocket, { websocket: { path: ":path_var/path" } })
-    .socket("/ws/auth", ProbeSocket, { websocket: { authToken: true } });
+    // Phoenix's long-poll tests serve this path with long-poll instead of the WebSocket.
+    .socket("/custom/:socket_var", ProbeSocket, lp ? { longpoll: { ...lp, path: ":path_var/path" } } : { websocket: { path: ":path_var/path" } })
+    .socket("/ws/auth", ProbeSocket, { websocket: { authToken: true }, longpoll: lp });
+  if (lp) endpoint.socket("/ws/slow", SlowSocket, { websocket: false, longpoll: { ...lp, windowMs: 100 } });
   const server = await endpoint.listen(0, "127.0.0.1");
   const port = (server.address() as AddressInfo).port;
   const watchers: (() => void)[] = [];
 
-  const url = (path: string, query: Record<string, string> | string = {}, proto: Proto = V2): string => {
+  const url = (path: string, query: Record<string, string> | string = {}, proto: Proto = V2, scheme = "ws"): string => {
     const search = typeof query === "string" ? query : new URLSearchParams({ ...query, ...(proto.vsn === undefined ? {} : { vsn: proto.vsn }) }).toString();
-    return `ws://127.0.0.1:${port}${path}${search ? `?${search}` : ""}`;
+    return `${scheme}://127.0.0.1:${port}${path}${search ? `?${search}` : ""}`;
   };
 
   return {
     endpoint,
     port,
     terminations,
-    url,
+    url: (path, query, proto) => url(path, query, proto),
+    http: (path, query, proto) => url(path, query, proto, "http"),
     connect: (path, options = {}) => TestClient.open(url(path, options.query, options.proto), options),
     refused: (path, options = {}) => TestClient.refused(url(path, options.query, options.proto), options),
     watch(topic) {
