@@ -85,7 +85,11 @@ describe("connect", () => {
   it("does not serve /auth_socket/longpoll (scenario 31)", async () => {
     const h = await start();
     expect((await httpGet(`${h.base}/auth_socket/longpoll?vsn=2.0.0`)).status).toBe(404);
-    expect((await httpGet(`${h.base}/socket/longpoll?vsn=2.0.0`)).status).toBe(404);
+    // /socket enables long-poll (and SSE): a first poll opens a session.
+    const poll = await httpGet(`${h.base}/socket/longpoll?vsn=2.0.0`);
+    expect(poll.status).toBe(200);
+    expect(JSON.parse(poll.text)).toMatchObject({ status: 410, token: expect.any(String), messages: [] });
+    expect((await httpGet(`${h.base}/auth_socket/sse?topics=ping`)).status).toBe(404);
   });
 
   it("serves the page with a token that verifies to user 1", async () => {
