@@ -30,7 +30,8 @@ type Job =
   | { kind: "out"; event: string; payload: unknown }
   | { kind: "info"; message: unknown }
   | { kind: "leave"; ref: Ref }
-  | { kind: "shutdown"; reason: StopReason };
+  | { kind: "shutdown"; reason: StopReason }
+  | { kind: "replay"; messages: BroadcastMessage[] };
 
 type State = "joining" | "joined" | "ending" | "dead";
 
@@ -198,12 +199,15 @@ export class ChannelServer implements Subscriber {
       this.replyFrame(ref, "ok", withRecoveryInfo(reply.response, plan.info));
       afterReply?.();
       const held = this.held ?? [];
-      this.held = null;
-      if (this.state !== "joining") return;
+      if (this.state !== "joining") {
+        this.held = null;
+        return;
+      }
       this.state = "joined";
-      for (const message of plan.replay) this.dispatch(message);
-      for (const message of held) if (!alreadyReplayed(message, plan.info)) this.dispatch(message);
+      // Keep holding live messages until the replay (a mailbox job, after this join) has gone out.
+      this.held = [];
       this.joined_();
+      this.enqueue({ kind: "replay", messages: [...plan.replay, ...held.filter((m) => !alreadyReplayed(m, plan.info))] });
     };
     let plan: RecoveryPlan | Promise<RecoveryPlan>;
     try {
@@ -225,10 +229,36 @@ export class ChannelServer implements Subscriber {
     for (const [event, p] of pushes) this.push(event, p);
   }
 
-  /** A replayed or held message, sent the way a live one would be (intercepted ones through handleOut). */
-  private dispatch(message: BroadcastMessage): void {
-    if (this.intercepts.has(message.event)) this.enqueue({ kind: "out", event: message.event, payload: message.payload });
-    else this.conn.write(this.conn.serializer.encodeBroadcast(this.topic, message.event, message.payload, message.id ?? null));
+  /**
+   * Sends missed and held messages in their order, intercepted ones through handleOut, then lets
+   * live messages flow straight again. One message that cannot be encoded for this client is
+   * skipped and logged, as live delivery does.
+   */
+  private replay(messages: BroadcastMessage[], from = 0): unknown {
+    for (let i = from; i < messages.length; i++) {
+      if (this.state !== "joined") return;
+      const message = messages[i];
+      if (this.intercepts.has(message.event)) {
+        const result = this.callOut(message.event, message.payload);
+        const after = isThenable(result) ? result.then((r) => this.afterInfo(r as InfoResult)) : this.afterInfo(result);
+        if (isThenable(after)) return Promise.resolve(after).then(() => this.replay(messages, i + 1));
+        continue;
+      }
+      try {
+        this.conn.write(this.conn.serializer.encodeBroadcast(this.topic, message.event, message.payload, message.id ?? null));
+      } catch (err) {
+        this.conn.logger.warn(
+          { err, topic: this.topic, event: message.event },
+          `${this.name}: skipped a replayed ${message.event} this client cannot receive: ${(err as Error)?.message}`,
+        );
+      }
+    }
+    const more = this.held ?? [];
+    if (more.length > 0 && this.state === "joined") {
+      this.held = [];
+      return this.replay(more);
+    }
+    this.held = null;
   }
 
   // ---- inbound ------------------------------------------------------------------------------
@@ -401,6 +431,8 @@ export class ChannelServer implements Subscriber {
         return this.end({ shutdown: "left" });
       case "shutdown":
         return this.end(job.reason, true);
+      case "replay":
+        return this.replay(job.messages);
     }
   }
 
@@ -481,6 +513,7 @@ export class ChannelServer implements Subscriber {
     if (this.state === "dead" || this.state === "ending") return;
     const wasJoined = this.state === "joined";
     this.state = "ending";
+    this.held = null;
     this.queue.length = 0;
     this.clearTimers();
     this.conn.endpoint.pubsub.unsubscribe(this.topic, this);
@@ -544,6 +577,9 @@ export class ChannelServer implements Subscriber {
   /** A refused or crashed join: forget the channel without terminate (it never started). */
   private discard(): void {
     this.state = "dead";
+    this.held = null;
+    // A history join subscribes before it answers; a failed answer must not leave it subscribed.
+    this.conn.endpoint.pubsub.unsubscribe(this.topic, this);
     this.runEndCallbacks();
     this.queue.length = 0;
     this.pendingPushes = null;
