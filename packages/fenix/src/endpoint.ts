@@ -295,8 +295,12 @@ export class Endpoint {
     return this.starting;
   }
 
-  /** Creates an HTTP server for this endpoint and listens on `port`. */
-  async listen(port: number, host?: string): Promise<Server> {
+  /**
+   * Creates an HTTP server for this endpoint and listens on `port`. `backlog` (default 4096,
+   * capped by the kernel's somaxconn) is the queue of connections not yet accepted: Node's 511
+   * overflows when thousands of clients reconnect at once.
+   */
+  async listen(port: number, host?: string, options: { backlog?: number } = {}): Promise<Server> {
     await this.start();
     const server = createServer((req, res) => {
       if (!this.handleRequest(req, res)) this.fallback(req, res);
@@ -309,7 +313,7 @@ export class Endpoint {
     this.servers.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(port, host, () => {
+      server.listen({ port, host, backlog: options.backlog ?? 4096 }, () => {
         server.off("error", reject);
         resolve();
       });
