@@ -118,13 +118,25 @@ export class Endpoint {
       process.env.NODE_NAME ??
       (options.pubsubAdapter ? `fenix-${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}` : "nonode@nohost");
     this.pubsub = new PubSub(this.nodeName, options.pubsubAdapter, options.history);
-    this.pubsub.onAdapterError = (err, operation, message) =>
+    // During an outage every broadcast fails the same way: one line a second, with a count.
+    let lastAdapterLog = 0;
+    let unlogged = 0;
+    this.pubsub.onAdapterError = (err, operation, message) => {
+      const now = Date.now();
+      if (now - lastAdapterLog < 1000) {
+        unlogged += 1;
+        return;
+      }
+      lastAdapterLog = now;
+      const more = unlogged > 0 ? ` (and ${unlogged} more since the last report)` : "";
+      unlogged = 0;
       this.logger.error(
         { err, topic: message.topic, event: message.event, operation },
         operation === "publish"
-          ? `broadcast of ${message.event} on ${message.topic} reached this node only: ${(err as Error)?.message}`
-          : `could not record ${message.event} on ${message.topic} in its history: ${(err as Error)?.message}`,
+          ? `broadcast of ${message.event} on ${message.topic} reached this node only${more}: ${(err as Error)?.message}`
+          : `could not record ${message.event} on ${message.topic} in its history${more}: ${(err as Error)?.message}`,
       );
+    };
     this.pubsub.onDeliveryError = (err, topic, event) =>
       this.logger.warn({ err, topic, event }, `could not deliver ${event} on ${topic} to one subscriber: ${(err as Error)?.message}`);
     this.secretKeyBase = options.secretKeyBase;

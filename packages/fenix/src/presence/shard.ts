@@ -225,7 +225,15 @@ export class Shard implements Subscriber {
     replica.lastHeartbeat = now;
     if (replica.status === "down") {
       replica.status = "up";
-      replica.reportAll("joins", diff);
+      const caughtUp = msg.type === "heartbeat" && (msg.delta ? msg.delta.from <= replica.seq + 1 : msg.seq <= replica.seq);
+      if (caughtUp) {
+        replica.reportAll("joins", diff);
+      } else {
+        // It changed while we could not hear it: what we hold is stale (and was already reported
+        // as leaving). Start over from its full state rather than flash presences that are gone.
+        replica.entries.clear();
+        replica.seq = -1;
+      }
       this.ctx.logger.info({ replica: msg.from.name }, `presence: ${msg.from.name} is back up`);
     }
     if (msg.type === "transfer_ack") {

@@ -70,6 +70,7 @@ export class RedisAdapter implements PubSubAdapter {
   private readonly namespace: string;
   private readonly logger: Logger;
   private wasReady = false;
+  private lost = false;
 
   constructor(private readonly options: RedisAdapterOptions) {
     this.namespace = options.namespace ?? "fenix";
@@ -101,13 +102,22 @@ export class RedisAdapter implements PubSubAdapter {
       ["publisher", this.publisher],
       ["subscriber", this.subscriber],
     ] as const) {
-      client.on("error", (err: Error) => this.logger.warn({ role, err: { message: err.message } }, `redis ${role}: ${err.message}`));
+      client.on("error", (err: Error) => {
+        if (!this.lost) this.logger.warn({ role, err: { message: err.message } }, `redis ${role}: ${err.message}`);
+      });
       client.on("close", () => {
-        if (role === "subscriber" && this.wasReady) this.logger.warn(`redis connection lost: broadcasts from other nodes are missed until it is back`);
+        // Once per outage, not once per reconnect attempt.
+        if (role === "subscriber" && this.wasReady && !this.lost) {
+          this.lost = true;
+          this.logger.warn(`redis connection lost: broadcasts from other nodes are missed until it is back`);
+        }
       });
       client.on("ready", () => {
-        if (role === "subscriber" && this.wasReady) this.logger.info("redis connection restored: resubscribed");
-        if (role === "subscriber") this.wasReady = true;
+        if (role === "subscriber" && this.lost) this.logger.info("redis connection restored: resubscribed");
+        if (role === "subscriber") {
+          this.wasReady = true;
+          this.lost = false;
+        }
       });
     }
     this.subscriber.on("message", (_channel: string, raw: string) => {
