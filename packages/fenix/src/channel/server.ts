@@ -4,12 +4,15 @@ import type { BroadcastMessage } from "../pubsub/adapter.js";
 import type { FastlaneCache, Subscriber } from "../pubsub/pubsub.js";
 import type { Frame, Ref, Serializer, SharedFrame } from "../serializer/types.js";
 import type { Assigns, ChannelDefinition, InResult, InfoResult } from "./definition.js";
-import { NoMatchingClauseError, Reply, Stop, describeReason, isGraceful } from "./results.js";
+import { callIn, callInfo, callOut, callTerminate, checkPayload, describeValue as describe, isThenable } from "./callbacks.js";
+import { Reply, Stop, describeReason, isGraceful } from "./results.js";
 import type { StopReason } from "./results.js";
 import { alreadyReplayed, planRecovery, withRecoveryInfo } from "./recovery.js";
 import type { RecoveryPlan } from "./recovery.js";
 import { ChannelSocket } from "./socket.js";
 import type { SocketRef, TimerRef } from "./socket.js";
+import { Mailbox } from "./mailbox.js";
+import { ChannelTimers } from "./timers.js";
 
 /** What a channel needs from the connection that hosts it. */
 export interface ChannelHost {
@@ -35,27 +38,20 @@ type Job =
 
 type State = "joining" | "joined" | "ending" | "dead";
 
-const TERMINATE_TIMEOUT_MS = 5_000;
 const INVALID = Symbol("invalid payload");
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
-}
 
 /**
  * One channel instance: a serial mailbox for one (connection, topic). Jobs run one at a time in
  * arrival order; an async handler delays only this channel. A throw ends only this channel.
  */
-export class ChannelServer implements Subscriber {
+export class ChannelServer extends Mailbox<Job> implements Subscriber {
   readonly socket: ChannelSocket;
   /** join_ref carried by replies and pushes: the client's join_ref, or the join's ref when absent. */
   readonly channelJoinRef: Ref;
   private readonly intercepts: ReadonlySet<string>;
   private state: State = "joining";
-  private queue: Job[] = [];
-  private running = false;
   private pendingPushes: [string, unknown][] | null = [];
-  private timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new ChannelTimers();
   private current: Ref = null;
   /** Live messages held while a history-topic join reads what the client missed. */
   private held: BroadcastMessage[] | null = null;
@@ -70,6 +66,7 @@ export class ChannelServer implements Subscriber {
     joinMessageRef: Ref,
     assigns: Assigns,
   ) {
+    super();
     this.channelJoinRef = joinRef ?? joinMessageRef;
     this.intercepts = new Set(definition.intercepts ?? []);
     this.socket = new ChannelSocket(this, assigns);
@@ -102,10 +99,7 @@ export class ChannelServer implements Subscriber {
     const call = (): unknown => (this.definition.join ? this.definition.join(this.topic, payload, this.socket) : undefined);
     const settle = (result: unknown): void | Promise<void> => this.settleJoin(result, payload, ref, started, afterReply);
     const fail = (err: unknown): void => this.joinCrashed(err, ref, afterReply);
-    const resume = (): void => {
-      this.running = false;
-      this.drain();
-    };
+    const resume = (): void => this.resume();
     const broken = (err: unknown): void => {
       // Only a failure to answer (e.g. encoding the reply) lands here; never let it reach the transport.
       this.conn.logger.error(
@@ -239,7 +233,7 @@ export class ChannelServer implements Subscriber {
       if (this.state !== "joined") return;
       const message = messages[i];
       if (this.intercepts.has(message.event)) {
-        const result = this.callOut(message.event, message.payload);
+        const result = callOut(this.definition, message.event, message.payload, this.socket);
         const after = isThenable(result) ? result.then((r) => this.afterInfo(r as InfoResult)) : this.afterInfo(result);
         if (isThenable(after)) return Promise.resolve(after).then(() => this.replay(messages, i + 1));
         continue;
@@ -349,18 +343,11 @@ export class ChannelServer implements Subscriber {
 
   timer(message: unknown, ms: number, repeat: boolean): TimerRef {
     if (this.state === "ending" || this.state === "dead") return null as unknown as TimerRef;
-    const fire = () => {
-      if (!repeat) this.timers.delete(handle);
-      this.info(message);
-    };
-    const handle = repeat ? setInterval(fire, ms) : setTimeout(fire, ms);
-    this.timers.add(handle);
-    return handle as unknown as TimerRef;
+    return this.timers.start(ms, repeat, () => this.info(message));
   }
 
   cancelTimer(timer: TimerRef): void {
-    const handle = timer as unknown as NodeJS.Timeout;
-    if (handle && this.timers.delete(handle)) clearTimeout(handle);
+    this.timers.cancel(timer);
   }
 
   /** Live timers, for tests and metrics. */
@@ -370,60 +357,32 @@ export class ChannelServer implements Subscriber {
 
   // ---- mailbox ------------------------------------------------------------------------------
 
-  private enqueue(job: Job): void {
-    if (this.state === "dead" || (this.state === "ending" && job.kind !== "shutdown")) return;
-    this.queue.push(job);
-    if (!this.running) this.drain();
+  protected accepts(job: Job): boolean {
+    return !(this.state === "dead" || (this.state === "ending" && job.kind !== "shutdown"));
   }
 
-  private drain(): void {
-    if (this.running) return;
-    this.running = true;
-    while (this.queue.length > 0) {
-      const job = this.queue.shift() as Job;
-      if (this.state === "dead") break;
-      if (this.state === "joining" && job.kind !== "shutdown") {
-        // Not joined yet (join still pending): keep order by waiting.
-        this.queue.unshift(job);
-        break;
-      }
-      let outcome: unknown;
-      try {
-        outcome = this.run(job);
-      } catch (err) {
-        outcome = this.crash(err, job);
-      }
-      if (isThenable(outcome)) {
-        Promise.resolve(outcome)
-          .then(undefined, (err) => this.crash(err, job))
-          .finally(() => {
-            this.running = false;
-            this.drain();
-          });
-        return;
-      }
-    }
-    this.running = false;
+  protected readiness(job: Job): "run" | "wait" | "stop" {
+    if (this.state === "dead") return "stop";
+    // Until the join has answered, everything but a shutdown waits its turn.
+    return this.state === "joining" && job.kind !== "shutdown" ? "wait" : "run";
   }
 
   /** Runs one job; returns a promise only when a handler did. */
-  private run(job: Job): unknown {
+  protected run(job: Job): unknown {
     switch (job.kind) {
       case "in": {
         const checked = this.validate(job.event, job.payload, job.ref);
         if (checked === INVALID) return;
         this.current = job.ref;
-        const result = this.callIn(job.event, checked);
+        const result = callIn(this.definition, job.event, checked, this.socket);
         return isThenable(result) ? result.then((r) => this.afterIn(r as InResult, job.ref)) : this.afterIn(result, job.ref);
       }
       case "out": {
-        const result = this.callOut(job.event, job.payload);
+        const result = callOut(this.definition, job.event, job.payload, this.socket);
         return isThenable(result) ? result.then((r) => this.afterInfo(r as InfoResult)) : this.afterInfo(result);
       }
       case "info": {
-        const handler = this.definition.handleInfo;
-        if (!handler) throw new NoMatchingClauseError("handleInfo", String(job.message));
-        const result = handler(job.message, this.socket);
+        const result = callInfo(this.definition, job.message, this.socket);
         return isThenable(result) ? result.then((r) => this.afterInfo(r as InfoResult)) : this.afterInfo(result);
       }
       case "leave":
@@ -438,30 +397,11 @@ export class ChannelServer implements Subscriber {
 
   /** Checks a payload against the event's schema; an invalid one is answered here and goes no further. */
   private validate(event: string, payload: unknown, ref: Ref): unknown {
-    const schema = this.definition.schemas?.[event];
-    if (schema === undefined) return payload;
-    const result = schema.safeParse(payload);
-    if (result.success) return result.data;
-    const errors = result.error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
-    this.conn.logger.debug({ topic: this.topic, event, errors }, `${this.name}: invalid ${event} payload on ${this.topic}`);
-    this.replyFrame(ref, "error", { reason: "invalid_payload", errors });
+    const checked = checkPayload(this.definition, event, payload);
+    if (checked.ok) return checked.value;
+    this.conn.logger.debug({ topic: this.topic, event, errors: checked.errors }, `${this.name}: invalid ${event} payload on ${this.topic}`);
+    this.replyFrame(ref, "error", { reason: "invalid_payload", errors: checked.errors });
     return INVALID;
-  }
-
-  private callIn(event: string, payload: unknown): InResult | Promise<InResult> {
-    const handler = this.definition.handleIn;
-    if (typeof handler === "function") return handler(event, payload, this.socket);
-    const fn = handler && Object.hasOwn(handler, event) ? handler[event] : undefined;
-    if (!fn) throw new NoMatchingClauseError("handleIn", event);
-    return fn(payload, this.socket);
-  }
-
-  private callOut(event: string, payload: unknown): InfoResult | Promise<InfoResult> {
-    const handler = this.definition.handleOut;
-    if (typeof handler === "function") return handler(event, payload, this.socket);
-    const fn = handler && Object.hasOwn(handler, event) ? handler[event] : undefined;
-    if (!fn) throw new NoMatchingClauseError("handleOut", event);
-    return fn(payload, this.socket);
   }
 
   private afterIn(result: InResult, ref: Ref): unknown {
@@ -484,7 +424,7 @@ export class ChannelServer implements Subscriber {
     throw new TypeError(`${this.name} handleOut/handleInfo must return stop() or nothing, got ${describe(result)}`);
   }
 
-  private crash(err: unknown, job: Job): unknown {
+  protected crash(err: unknown, job: Job): unknown {
     if (this.state === "dead" || this.state === "ending") {
       this.conn.logger.error({ err, topic: this.topic, channel: this.name }, `${this.name} ${this.topic}: error while ending: ${(err as Error)?.message}`);
       return;
@@ -534,44 +474,12 @@ export class ChannelServer implements Subscriber {
       );
       for (const resolve of this.onDead.splice(0)) resolve();
     };
-    const result = this.callTerminate(reason);
-    if (!isThenable(result)) {
+    const result = callTerminate(this.definition, reason, this.socket, this.conn.logger);
+    if (result === undefined) {
       finish();
       return;
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.conn.logger.error(
-          { topic: this.topic, channel: this.name },
-          `${this.name}.terminate on ${this.topic} did not finish within ${TERMINATE_TIMEOUT_MS}ms`,
-        );
-        resolve();
-      }, TERMINATE_TIMEOUT_MS);
-    });
-    return Promise.race([result, timeout]).finally(() => {
-      clearTimeout(timer);
-      finish();
-    });
-  }
-
-  private callTerminate(reason: StopReason): unknown {
-    const terminate = this.definition.terminate;
-    if (!terminate) return;
-    try {
-      const result = terminate(reason, this.socket);
-      if (isThenable(result)) {
-        return Promise.resolve(result).catch((err) => {
-          this.conn.logger.error(
-            { err, topic: this.topic, channel: this.name },
-            `an exception was raised in ${this.name}.terminate: ${(err as Error)?.message}`,
-          );
-        });
-      }
-    } catch (err) {
-      this.conn.logger.error({ err, topic: this.topic, channel: this.name }, `an exception was raised in ${this.name}.terminate: ${(err as Error)?.message}`);
-    }
-    return;
+    return result.finally(finish);
   }
 
   /** A refused or crashed join: forget the channel without terminate (it never started). */
@@ -589,15 +497,6 @@ export class ChannelServer implements Subscriber {
   }
 
   private clearTimers(): void {
-    for (const handle of this.timers) clearTimeout(handle);
     this.timers.clear();
-  }
-}
-
-function describe(value: unknown): string {
-  try {
-    return JSON.stringify(value)?.slice(0, 100) ?? String(value);
-  } catch {
-    return String(value);
   }
 }
