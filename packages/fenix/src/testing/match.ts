@@ -13,8 +13,17 @@ function matcher(test: (actual: unknown) => boolean, describe: () => string): Ma
   return { [kMatcher]: true, test, describe };
 }
 
-function isMatcher(value: unknown): value is Matcher {
-  return typeof value === "object" && value !== null && kMatcher in value;
+/** Vitest's and Jest's `expect.any(String)`, `expect.objectContaining(...)` work as matchers too. */
+interface Asymmetric {
+  asymmetricMatch(actual: unknown): boolean;
+}
+
+function isAsymmetric(value: unknown): value is Asymmetric {
+  return typeof value === "object" && value !== null && typeof (value as Asymmetric).asymmetricMatch === "function";
+}
+
+function isMatcher(value: unknown): value is Matcher | Asymmetric {
+  return typeof value === "object" && value !== null && (kMatcher in value || isAsymmetric(value));
 }
 
 /** Matches anything, like `_` in an Elixir pattern. */
@@ -49,7 +58,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** Exact deep equality, except where `expected` holds a matcher (at any depth). */
 export function matches(expected: unknown, actual: unknown): boolean {
-  if (isMatcher(expected)) return expected.test(actual);
+  if (isAsymmetric(expected)) return expected.asymmetricMatch(actual);
+  if (isMatcher(expected)) return (expected as Matcher).test(actual);
   if (Array.isArray(expected)) {
     return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => matches(e, actual[i]));
   }
@@ -74,5 +84,6 @@ function normalize(value: unknown): unknown {
 }
 
 export function describe(expected: unknown): string {
-  return isMatcher(expected) ? expected.describe() : inspect(expected, { depth: 6 });
+  if (isAsymmetric(expected)) return String(expected);
+  return isMatcher(expected) ? (expected as Matcher).describe() : inspect(expected, { depth: 6 });
 }
