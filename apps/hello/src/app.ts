@@ -16,6 +16,7 @@ export { DedupeChannel, broadcastNumbers, DEDUPE_WINDOW_MS } from "./channels/de
 export { AuthChannel } from "./channels/auth_channel.js";
 export { recurringChannel, TOKEN_SALT } from "./channels/recurring_channel.js";
 export { RoomChannel } from "./channels/room_channel.js";
+export { BenchChannel } from "./channels/bench_channel.js";
 
 export interface HelloConfig {
   secretKeyBase: string;

@@ -1,4 +1,5 @@
 import { defineSocket } from "fenix";
+import { BenchChannel } from "../channels/bench_channel.js";
 import { DedupeChannel } from "../channels/dedupe_channel.js";
 import { PingChannel } from "../channels/ping_channel.js";
 import { RoomChannel } from "../channels/room_channel.js";
@@ -18,6 +19,7 @@ export const UserSocket = defineSocket<{ user?: string }>({
     // Rooms keep their last 100 messages for 5 minutes: a client that rejoins with
     // `recover: {epoch, offset}` gets what it missed.
     ["room:*", RoomChannel, { history: { size: 100, ttlMs: 300_000 } }],
+    ["bench:*", BenchChannel],
   ],
   connect(params, socket) {
     if (typeof params.user === "string" && params.user !== "") socket.assign("user", params.user);
