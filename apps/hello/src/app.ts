@@ -2,13 +2,13 @@ import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
 import { Endpoint } from "fenix";
-import type { HistoryStore, Logger, PresenceOptions, PubSubAdapter } from "fenix";
+import type { ConnectRateOptions, ConnectionLimits, HistoryStore, Logger, PresenceOptions, PubSubAdapter } from "fenix";
 import { TOKEN_SALT } from "./channels/recurring_channel.js";
 import { renderPage, renderRoomPage } from "./page.js";
 import { authSocket } from "./sockets/auth_socket.js";
-import { UserSocket } from "./sockets/user_socket.js";
+import { userSocket } from "./sockets/user_socket.js";
 
-export { UserSocket } from "./sockets/user_socket.js";
+export { UserSocket, userSocket } from "./sockets/user_socket.js";
 export { authSocket } from "./sockets/auth_socket.js";
 export { PingChannel } from "./channels/ping_channel.js";
 export { WildcardChannel, toInteger } from "./channels/wildcard_channel.js";
@@ -33,6 +33,10 @@ export interface HelloConfig {
   socketTimeoutMs?: number;
   /** Tracker periods for the rooms' presence. */
   presence?: PresenceOptions;
+  /** Per-connection limits of `/socket` (defaults: see fenix's ConnectionLimits). */
+  limits?: ConnectionLimits;
+  /** New connections per second on this node (default 2000; `false` for no cap). */
+  connectRate?: ConnectRateOptions | false;
 }
 
 /** The user the page pretends is logged in, as the book's controller does. */
@@ -85,10 +89,11 @@ export function createHelloApp(config: HelloConfig): Endpoint {
     logger: config.logger,
     publishApi: { apiKey: config.apiKey },
     presence: config.presence,
+    connectRate: config.connectRate,
     handler,
   });
   const websocket = { timeout: config.socketTimeoutMs ?? 60_000 };
-  endpoint.socket("/socket", UserSocket, { websocket, longpoll: true, sse: true });
+  endpoint.socket("/socket", userSocket(config.limits), { websocket, longpoll: true, sse: true });
   endpoint.socket("/auth_socket", authSocket(config.recurringMs ?? 5_000), { websocket });
   // Start replicating presence with the node, so a room's first join already sees the cluster.
   void endpoint.presence;

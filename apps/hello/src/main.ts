@@ -47,6 +47,9 @@ const endpoint = startup(() =>
     pubsubAdapter: process.env.REDIS_URL ? new RedisAdapter({ url: process.env.REDIS_URL, logger }) : undefined,
     history: process.env.REDIS_URL ? new RedisHistory({ url: process.env.REDIS_URL }) : undefined,
     nodeName: process.env.NODE_NAME,
+    // Load tests raise these; the defaults protect a public node.
+    limits: { messagesPerSecond: numberSetting("MESSAGES_PER_SECOND"), messageBurst: numberSetting("MESSAGES_PER_SECOND") },
+    connectRate: process.env.CONNECTS_PER_SECOND === "0" ? false : { perSecond: numberSetting("CONNECTS_PER_SECOND") },
     presence: {
       broadcastPeriodMs: numberSetting("TRACKER_BROADCAST_MS"),
       downPeriodMs: numberSetting("TRACKER_DOWN_MS"),
