@@ -40,6 +40,17 @@ type State = "joining" | "joined" | "ending" | "dead";
 
 const INVALID = Symbol("invalid payload");
 
+// One set per channel definition, shared by its instances: per-channel memory is per-connection memory.
+const interceptSets = new WeakMap<ChannelDefinition<any>, ReadonlySet<string>>();
+function interceptsOf(definition: ChannelDefinition<any>): ReadonlySet<string> {
+  let set = interceptSets.get(definition);
+  if (set === undefined) {
+    set = new Set(definition.intercepts ?? []);
+    interceptSets.set(definition, set);
+  }
+  return set;
+}
+
 /**
  * One channel instance: a serial mailbox for one (connection, topic). Jobs run one at a time in
  * arrival order; an async handler delays only this channel. A throw ends only this channel.
@@ -68,7 +79,7 @@ export class ChannelServer extends Mailbox<Job> implements Subscriber {
   ) {
     super();
     this.channelJoinRef = joinRef ?? joinMessageRef;
-    this.intercepts = new Set(definition.intercepts ?? []);
+    this.intercepts = interceptsOf(definition);
     this.socket = new ChannelSocket(this, assigns);
   }
 
@@ -164,18 +175,20 @@ export class ChannelServer extends Mailbox<Job> implements Subscriber {
       return;
     }
     const reply = result ?? new Reply("ok", {});
-    const ms = (performance.now() - started).toFixed(2);
+    const info = this.conn.logger.isLevelEnabled("info");
+    const ms = info ? (performance.now() - started).toFixed(2) : "";
     if (reply.status !== "ok") {
-      this.conn.logger.info(
-        { topic: this.topic, channel: this.name, status: reply.status, ms },
-        `JOIN ${this.topic} to ${this.name} refused (${reply.status}) in ${ms}ms`,
-      );
+      if (info)
+        this.conn.logger.info(
+          { topic: this.topic, channel: this.name, status: reply.status, ms },
+          `JOIN ${this.topic} to ${this.name} refused (${reply.status}) in ${ms}ms`,
+        );
       this.replyFrame(ref, reply.status, reply.response);
       afterReply?.();
       this.discard();
       return;
     }
-    this.conn.logger.info({ topic: this.topic, channel: this.name, ms }, `JOIN ${this.topic} to ${this.name} ok in ${ms}ms`);
+    if (info) this.conn.logger.info({ topic: this.topic, channel: this.name, ms }, `JOIN ${this.topic} to ${this.name} ok in ${ms}ms`);
     const pubsub = this.conn.endpoint.pubsub;
     const history = pubsub.historyFor(this.topic);
     if (history === undefined) {

@@ -28,6 +28,8 @@ export interface Frame {
  */
 export interface SharedFrame extends Frame {
   wire?: Buffer;
+  /** `[wire]`, allocated once per broadcast rather than once per socket write. */
+  wireList?: Buffer[];
 }
 
 export class DecodeError extends Error {

@@ -77,17 +77,19 @@ export async function acceptConnection(mount: MountContext, req: IncomingMessage
   // The node may have begun draining while connect ran: don't open a connection it would have to close.
   const late = result.ok ? endpoint.admissionRefusal(true) : null;
   if (late) return { ok: false, ...late };
-  const ms = (performance.now() - started).toFixed(2);
-  const logged = { socket: handler.name, transport, serializer: serializer.name, params: redactParams(params), ms };
+  // Building the log line costs more than the rest of a connect: only when it will be written.
+  const logInfo = logger.isLevelEnabled("info");
+  const ms = logInfo ? (performance.now() - started).toFixed(2) : "";
+  const logged = logInfo ? { socket: handler.name, transport, serializer: serializer.name, params: redactParams(params), ms } : {};
   if (!result.ok) {
-    logger.info(logged, `REFUSED CONNECTION TO ${handler.name} in ${ms}ms`);
+    if (logInfo) logger.info(logged, `REFUSED CONNECTION TO ${handler.name} in ${ms}ms`);
     if (result.reason !== undefined && errorHandler) {
       const response = errorHandler(result.reason, req);
       return { ok: false, status: response.status, body: response.body, headers: response.headers };
     }
     return { ok: false, status: 403 };
   }
-  logger.info(logged, `CONNECTED TO ${handler.name} in ${ms}ms`);
+  if (logInfo) logger.info(logged, `CONNECTED TO ${handler.name} in ${ms}ms`);
   return {
     ok: true,
     start: (session) => new Connection(endpoint, handler, serializer, session, socket.assigns, id, logger),

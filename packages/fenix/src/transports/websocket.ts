@@ -9,7 +9,8 @@ import type { IdleTarget } from "./idle.js";
 import { CloseCode } from "./transport.js";
 import type { HttpTransport, TransportSession } from "./transport.js";
 import { acceptConnection, type Admission, type MountContext } from "./admission.js";
-import { buildWireFrame, canWriteRaw, writeRaw } from "./ws_frame.js";
+import { buildWireFrame, rawSender, readyForRaw } from "./ws_frame.js";
+import type { RawSender } from "./ws_frame.js";
 
 /** A custom answer to a refused connect, e.g. `{ status: 429, body: "Too many requests" }`. */
 export interface ErrorResponse {
@@ -46,10 +47,14 @@ class WebSocketSession implements TransportSession, IdleTarget {
   /** Called once when the client stops reading and its buffer passes the bound. */
   onSlow: (() => void) | undefined;
 
+  private readonly raw: RawSender | null;
+
   constructor(
     private readonly ws: WebSocket,
     private readonly maxBufferedBytes: number,
-  ) {}
+  ) {
+    this.raw = rawSender(ws);
+  }
 
   send(frame: Frame): void {
     if (this.ws.readyState !== 1) return;
@@ -57,10 +62,12 @@ class WebSocketSession implements TransportSession, IdleTarget {
     this.checkBuffer();
   }
 
+  /** The fastlane: the broadcast's frame was built once; this socket only writes the same bytes. */
   sendShared(frame: SharedFrame): void {
-    if (canWriteRaw(this.ws)) {
-      frame.wire ??= buildWireFrame(frame);
-      writeRaw(this.ws, frame.wire);
+    const raw = this.raw;
+    if (raw !== null && readyForRaw(this.ws, raw)) {
+      frame.wireList ??= [(frame.wire ??= buildWireFrame(frame))];
+      raw.sendFrame(frame.wireList);
       this.checkBuffer();
     } else {
       this.send(frame);

@@ -36,20 +36,28 @@ export function buildWireFrame(frame: SharedFrame): Buffer {
 }
 
 /**
- * A pre-framed buffer may go straight to the socket only when ws would write the message
- * unchanged and in order: open, no permessage-deflate, nothing queued in its sender.
+ * The socket's sender, if pre-framed buffers may bypass ws's framing at all: only without
+ * permessage-deflate (fixed once the handshake is done, so this is checked once per socket).
  */
-export function canWriteRaw(ws: WebSocket): boolean {
+export function rawSender(ws: WebSocket): RawSender | null {
   const internals = ws as unknown as WebSocketInternals;
   const sender = internals._sender;
-  return (
-    ws.readyState === 1 &&
-    sender !== undefined &&
-    typeof sender.sendFrame === "function" &&
-    sender._state === 0 &&
-    sender._queue.length === 0 &&
-    (internals._extensions === undefined || Object.keys(internals._extensions).length === 0)
-  );
+  if (sender === undefined || typeof sender.sendFrame !== "function") return null;
+  if (internals._extensions !== undefined && Object.keys(internals._extensions).length > 0) return null;
+  return sender;
+}
+
+export type RawSender = SenderInternals;
+
+/** Whether a pre-framed buffer can be written now: open, and nothing queued in ws's sender (order). */
+export function readyForRaw(ws: WebSocket, sender: RawSender): boolean {
+  return ws.readyState === 1 && sender._state === 0 && sender._queue.length === 0;
+}
+
+/** Both checks at once (tests and one-off callers). */
+export function canWriteRaw(ws: WebSocket): boolean {
+  const sender = rawSender(ws);
+  return sender !== null && readyForRaw(ws, sender);
 }
 
 export function writeRaw(ws: WebSocket, wire: Buffer): void {
