@@ -320,7 +320,7 @@ export class ChannelServer extends Mailbox<Job> implements Subscriber {
       return;
     }
     if (this.state !== "joined") return;
-    if (this.intercepts.has(message.event)) {
+    if (cache.intercepted(this.intercepts)) {
       this.enqueue({ kind: "out", event: message.event, payload: message.payload });
     } else {
       this.conn.writeShared(cache.frameFor(this.conn.serializer));

@@ -8,16 +8,36 @@ import type { HistoryOptions, HistoryStore, Position, ResolvedHistoryOptions } f
  * Phoenix's fastlane cache.
  */
 export class FastlaneCache {
-  private frames = new Map<Serializer, SharedFrame>();
+  // Almost every subscriber of a broadcast shares one serializer and one intercept set: remember
+  // the last answer so the per-subscriber cost is a comparison, not a map or set lookup.
+  private lastSerializer: Serializer | undefined;
+  private lastFrame: SharedFrame | undefined;
+  private frames: Map<Serializer, SharedFrame> | undefined;
+  private lastIntercepts: ReadonlySet<string> | undefined;
+  private lastIntercepted = false;
+
   constructor(readonly message: BroadcastMessage) {}
 
   frameFor(serializer: Serializer): SharedFrame {
+    if (serializer === this.lastSerializer) return this.lastFrame as SharedFrame;
+    this.frames ??= new Map();
     let frame = this.frames.get(serializer);
     if (frame === undefined) {
       frame = serializer.encodeBroadcast(this.message.topic, this.message.event, this.message.payload, this.message.id ?? null);
       this.frames.set(serializer, frame);
     }
+    this.lastSerializer = serializer;
+    this.lastFrame = frame;
     return frame;
+  }
+
+  /** Whether this broadcast's event is in `intercepts`. */
+  intercepted(intercepts: ReadonlySet<string>): boolean {
+    if (intercepts !== this.lastIntercepts) {
+      this.lastIntercepts = intercepts;
+      this.lastIntercepted = intercepts.has(this.message.event);
+    }
+    return this.lastIntercepted;
   }
 }
 
