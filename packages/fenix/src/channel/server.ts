@@ -288,17 +288,24 @@ export class ChannelServer extends Mailbox<Job> implements Subscriber {
     if (dropPending) this.queue.length = 0;
     return new Promise((resolve) => {
       // Register first: an idle channel runs the shutdown job (and resolves) synchronously.
-      this.onDead.push(resolve);
+      (this.onDead ??= []).push(resolve);
       this.enqueue({ kind: "shutdown", reason });
     });
   }
 
-  private onDead: (() => void)[] = [];
-  private endCallbacks: (() => void)[] = [];
+  // Allocated on first use: idle channels are where per-connection memory goes.
+  private onDead: (() => void)[] | undefined;
+  private endCallbacks: (() => void)[] | undefined;
 
   onEnd(callback: () => void): void {
     if (this.state === "dead") this.runEndCallback(callback);
-    else this.endCallbacks.push(callback);
+    else (this.endCallbacks ??= []).push(callback);
+  }
+
+  private resolveDead(): void {
+    const waiting = this.onDead;
+    this.onDead = undefined;
+    for (const resolve of waiting ?? []) resolve();
   }
 
   private runEndCallback(callback: () => void): void {
@@ -310,7 +317,9 @@ export class ChannelServer extends Mailbox<Job> implements Subscriber {
   }
 
   private runEndCallbacks(): void {
-    for (const callback of this.endCallbacks.splice(0)) this.runEndCallback(callback);
+    const callbacks = this.endCallbacks;
+    this.endCallbacks = undefined;
+    for (const callback of callbacks ?? []) this.runEndCallback(callback);
   }
 
   /** PubSub delivery: intercepted events go through the mailbox, others straight to the wire. */
@@ -485,7 +494,7 @@ export class ChannelServer extends Mailbox<Job> implements Subscriber {
         { topic: this.topic, channel: this.name, reason: describeReason(reason), lived },
         `${this.name} ${this.topic} ended: ${describeReason(reason)}`,
       );
-      for (const resolve of this.onDead.splice(0)) resolve();
+      this.resolveDead();
     };
     const result = callTerminate(this.definition, reason, this.socket, this.conn.logger);
     if (result === undefined) {
@@ -506,7 +515,7 @@ export class ChannelServer extends Mailbox<Job> implements Subscriber {
     this.pendingPushes = null;
     this.clearTimers();
     this.conn.channelEnded(this);
-    for (const resolve of this.onDead.splice(0)) resolve();
+    this.resolveDead();
   }
 
   private clearTimers(): void {

@@ -185,16 +185,16 @@ export class Connection implements ChannelHost {
   /** Closes the transport and ends every channel without frames. */
   /** Resolves once every channel's `terminate` has run. */
   close(code: number, reason = "", channelReason: Parameters<ChannelServer["shutdown"]>[0] = { shutdown: "closed" }): Promise<void> {
-    if (this.closed) return this.ended;
+    if (this.closed) return this.ended ?? Promise.resolve();
     this.session.close(code, reason);
     return this.transportClosed(channelReason);
   }
 
-  private ended: Promise<void> = Promise.resolve();
+  private ended: Promise<void> | undefined;
 
   /** The transport is gone (client closed, network error, or our own close). */
   transportClosed(reason: Parameters<ChannelServer["shutdown"]>[0] = { shutdown: "closed" }): Promise<void> {
-    if (this.closed) return this.ended;
+    if (this.closed) return this.ended ?? Promise.resolve();
     this.closed = true;
     if (this.idSubscriber && this.id !== null) this.endpoint.pubsub.unsubscribe(this.id, this.idSubscriber);
     this.endpoint.connections.delete(this);

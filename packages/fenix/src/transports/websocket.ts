@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 import type { Frame, SharedFrame } from "../serializer/types.js";
+import type { Connection } from "../socket/connection.js";
 import type { SocketHandler } from "../socket/handler.js";
 import { IdleWheel } from "./idle.js";
 import type { IdleTarget } from "./idle.js";
@@ -177,29 +178,57 @@ export class WebSocketTransport implements HttpTransport {
       connection.transportClosed({ shutdown: "slow_consumer" });
     };
     this.idle.add(session);
-    ws.on("message", (data, isBinary) => {
-      session.seen = true;
-      connection.handleFrame(data as Buffer, isBinary);
-    });
-    ws.on("ping", () => {
-      session.seen = true;
-    });
-    ws.on("pong", () => {
-      session.seen = true;
-    });
-    ws.on("error", (err) => {
-      this.mount.endpoint.logger.debug({ err: { message: err.message } }, `websocket error: ${err.message}`);
-    });
-    ws.on("close", (code) => {
-      this.idle.delete(session);
-      connection.transportClosed();
-      this.mount.endpoint.logger.debug({ code, socket: this.handler.name }, `websocket closed (${code})`);
-    });
+    const bound = ws as BoundSocket;
+    bound[kBinding] = { session, connection, transport: this };
+    // Shared listeners (not closures per connection): idle connections are where memory goes.
+    ws.on("message", onMessage);
+    ws.on("ping", onControl);
+    ws.on("pong", onControl);
+    ws.on("error", onError);
+    ws.on("close", onClose);
+  }
+
+  /** @internal */
+  closed(session: WebSocketSession, connection: Connection, code: number): void {
+    this.idle.delete(session);
+    connection.transportClosed();
+    this.mount.endpoint.logger.debug({ code, socket: this.handler.name }, `websocket closed (${code})`);
+  }
+
+  /** @internal */
+  logError(err: Error): void {
+    this.mount.endpoint.logger.debug({ err: { message: err.message } }, `websocket error: ${err.message}`);
   }
 
   close(): void {
     this.wss.close();
   }
+}
+
+const kBinding = Symbol("fenix.binding");
+type BoundSocket = WebSocket & { [kBinding]: { session: WebSocketSession; connection: Connection; transport: WebSocketTransport } };
+
+function binding(ws: WebSocket): BoundSocket[typeof kBinding] {
+  return (ws as BoundSocket)[kBinding];
+}
+
+function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  const { session, connection } = binding(this);
+  session.seen = true;
+  connection.handleFrame(data, isBinary);
+}
+
+function onControl(this: WebSocket): void {
+  binding(this).session.seen = true;
+}
+
+function onError(this: WebSocket, err: Error): void {
+  binding(this).transport.logError(err);
+}
+
+function onClose(this: WebSocket, code: number): void {
+  const { session, connection, transport } = binding(this);
+  transport.closed(session, connection, code);
 }
 
 const kProtocol = Symbol("fenix.protocol");
