@@ -58,8 +58,10 @@ export type Verdict = "ok" | "rate_limited" | "payload_too_large" | "flood";
  * with an error reply; refusals that keep coming faster than they decay mean a flood.
  */
 export class ConnectionLimiter {
-  private readonly messages: TokenBucket;
-  private readonly joins: TokenBucket;
+  // Two token buckets kept as plain fields (not bucket objects): one of these lives per connection.
+  private messageTokens: number;
+  private joinTokens: number;
+  private refilledAt: number;
   private excess = 0;
   private excessAt: number;
 
@@ -67,19 +69,31 @@ export class ConnectionLimiter {
     readonly limits: ResolvedLimits,
     now = performance.now(),
   ) {
-    this.messages = new TokenBucket(limits.messagesPerSecond, limits.messageBurst, now);
-    this.joins = new TokenBucket(limits.joinsPerSecond, limits.joinBurst, now);
+    this.messageTokens = limits.messageBurst;
+    this.joinTokens = limits.joinBurst;
+    this.refilledAt = now;
     this.excessAt = now;
   }
 
   check(event: string, bytes: number, now = performance.now()): Verdict {
+    const { limits } = this;
+    const elapsed = (now - this.refilledAt) / 1000;
+    this.refilledAt = now;
+    this.messageTokens = Math.min(limits.messageBurst, this.messageTokens + elapsed * limits.messagesPerSecond);
+    this.joinTokens = Math.min(limits.joinBurst, this.joinTokens + elapsed * limits.joinsPerSecond);
     let verdict: Verdict = "ok";
-    if (bytes > this.limits.maxPayloadBytes) verdict = "payload_too_large";
-    else if (!this.messages.take(now)) verdict = "rate_limited";
-    else if (event === "phx_join" && !this.joins.take(now)) verdict = "rate_limited";
+    if (bytes > limits.maxPayloadBytes) verdict = "payload_too_large";
+    else if (this.messageTokens < 1) verdict = "rate_limited";
+    else {
+      this.messageTokens -= 1;
+      if (event === "phx_join") {
+        if (this.joinTokens < 1) verdict = "rate_limited";
+        else this.joinTokens -= 1;
+      }
+    }
     if (verdict === "ok") return verdict;
-    this.excess = Math.max(0, this.excess - ((now - this.excessAt) / 1000) * this.limits.messagesPerSecond) + 1;
+    this.excess = Math.max(0, this.excess - ((now - this.excessAt) / 1000) * limits.messagesPerSecond) + 1;
     this.excessAt = now;
-    return this.excess > this.limits.floodThreshold ? "flood" : verdict;
+    return this.excess > limits.floodThreshold ? "flood" : verdict;
   }
 }

@@ -45,14 +45,14 @@ class WebSocketSession implements TransportSession, IdleTarget {
   readonly name = "websocket";
   seen = true;
   idleTicks = 0;
-  /** Called once when the client stops reading and its buffer passes the bound. */
-  onSlow: (() => void) | undefined;
-
+  /** Set right after admission; the session and its connection live and die together. */
+  connection!: Connection;
+  private slow = false;
   private readonly raw: RawSender | null;
 
   constructor(
-    private readonly ws: WebSocket,
-    private readonly maxBufferedBytes: number,
+    readonly ws: WebSocket,
+    readonly transport: WebSocketTransport,
   ) {
     this.raw = rawSender(ws);
   }
@@ -77,13 +77,12 @@ class WebSocketSession implements TransportSession, IdleTarget {
 
   /** Memory must not grow without bound because one client stopped reading. */
   private checkBuffer(): void {
-    if (this.ws.bufferedAmount <= this.maxBufferedBytes) return;
-    const slow = this.onSlow;
-    this.onSlow = undefined;
+    if (this.slow || this.ws.bufferedAmount <= this.transport.maxBufferedBytes) return;
+    this.slow = true;
     this.ws.close(CloseCode.SLOW_CONSUMER, "slow consumer");
     // The close frame waits behind the unread data; don't wait 30 s for a client that isn't reading.
     setTimeout(() => this.ws.terminate(), 1_000).unref();
-    slow?.();
+    this.transport.slowConsumer(this);
   }
 
   close(code: number, reason = ""): void {
@@ -100,12 +99,15 @@ export class WebSocketTransport implements HttpTransport {
   readonly name = "websocket";
   private readonly wss: WebSocketServer;
   private readonly idle: IdleWheel;
+  /** @internal */
+  readonly maxBufferedBytes: number;
 
   constructor(
     private readonly mount: MountContext,
     readonly options: WebSocketOptions,
   ) {
     this.idle = new IdleWheel(options.timeout ?? 60_000);
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxFrameSize ?? 10_000_000,
@@ -168,18 +170,10 @@ export class WebSocketTransport implements HttpTransport {
   }
 
   private open(ws: WebSocket, admission: Admission & { ok: true }): void {
-    const session = new WebSocketSession(ws, this.options.maxBufferedBytes ?? 1024 * 1024);
-    const connection = admission.start(session);
-    session.onSlow = () => {
-      this.mount.endpoint.logger.warn(
-        { socket: this.handler.name, id: connection.id, buffered: ws.bufferedAmount },
-        `${this.handler.name}: closing a slow consumer (${ws.bufferedAmount} bytes unread, limit ${this.options.maxBufferedBytes ?? 1024 * 1024})`,
-      );
-      connection.transportClosed({ shutdown: "slow_consumer" });
-    };
+    const session = new WebSocketSession(ws, this);
+    session.connection = admission.start(session);
     this.idle.add(session);
-    const bound = ws as BoundSocket;
-    bound[kBinding] = { session, connection, transport: this };
+    (ws as BoundSocket)[kSession] = session;
     // Shared listeners (not closures per connection): idle connections are where memory goes.
     ws.on("message", onMessage);
     ws.on("ping", onControl);
@@ -189,9 +183,19 @@ export class WebSocketTransport implements HttpTransport {
   }
 
   /** @internal */
-  closed(session: WebSocketSession, connection: Connection, code: number): void {
+  slowConsumer(session: WebSocketSession): void {
+    const buffered = session.ws.bufferedAmount;
+    this.mount.endpoint.logger.warn(
+      { socket: this.handler.name, id: session.connection.id, buffered },
+      `${this.handler.name}: closing a slow consumer (${buffered} bytes unread, limit ${this.maxBufferedBytes})`,
+    );
+    void session.connection.transportClosed({ shutdown: "slow_consumer" });
+  }
+
+  /** @internal */
+  closed(session: WebSocketSession, code: number): void {
     this.idle.delete(session);
-    connection.transportClosed();
+    void session.connection.transportClosed();
     this.mount.endpoint.logger.debug({ code, socket: this.handler.name }, `websocket closed (${code})`);
   }
 
@@ -205,30 +209,30 @@ export class WebSocketTransport implements HttpTransport {
   }
 }
 
-const kBinding = Symbol("fenix.binding");
-type BoundSocket = WebSocket & { [kBinding]: { session: WebSocketSession; connection: Connection; transport: WebSocketTransport } };
+const kSession = Symbol("fenix.session");
+type BoundSocket = WebSocket & { [kSession]: WebSocketSession };
 
-function binding(ws: WebSocket): BoundSocket[typeof kBinding] {
-  return (ws as BoundSocket)[kBinding];
+function sessionOf(ws: WebSocket): WebSocketSession {
+  return (ws as BoundSocket)[kSession];
 }
 
 function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  const { session, connection } = binding(this);
+  const session = sessionOf(this);
   session.seen = true;
-  connection.handleFrame(data, isBinary);
+  session.connection.handleFrame(data, isBinary);
 }
 
 function onControl(this: WebSocket): void {
-  binding(this).session.seen = true;
+  sessionOf(this).seen = true;
 }
 
 function onError(this: WebSocket, err: Error): void {
-  binding(this).transport.logError(err);
+  sessionOf(this).transport.logError(err);
 }
 
 function onClose(this: WebSocket, code: number): void {
-  const { session, connection, transport } = binding(this);
-  transport.closed(session, connection, code);
+  const session = sessionOf(this);
+  session.transport.closed(session, code);
 }
 
 const kProtocol = Symbol("fenix.protocol");
