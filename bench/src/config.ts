@@ -1,0 +1,92 @@
+// What a run measures and for how long. Every loop in the bench is bounded by these counts and
+// durations (and by request timeouts), never by "until it stops".
+import { SERVER_KINDS, type ServerKind } from "./control.js";
+
+export type ScenarioName = "fanout" | "memory" | "join" | "rtt";
+export const SCENARIOS: ScenarioName[] = ["fanout", "memory", "join", "rtt"];
+export type Mode = "full" | "quick" | "smoke";
+
+export interface BenchConfig {
+  mode: Mode;
+  servers: ServerKind[];
+  scenarios: ScenarioName[];
+  /** Client source addresses: several, so no single address runs out of ephemeral ports. */
+  addresses: string[];
+  /** Client heartbeat period (Phoenix heartbeat, ws ping; Socket.IO's server pings on its own). */
+  heartbeatMs: number;
+  /** Rounds of every scenario; the tables show medians (see median.ts). */
+  repeat: number;
+  /** A whole scenario (one server) is abandoned, its processes killed, after this long. */
+  scenarioTimeoutMs: number;
+  fanout: {
+    subscribers: number[];
+    gens: number;
+    /** Handshakes in progress at once, per generator. */
+    concurrency: number;
+    warmupMs: number;
+    measureMs: number;
+    /** Saturation: deliveries allowed to be published but not yet received (bounds server buffers). */
+    outstandingDeliveries: number;
+    maxInFlight: number;
+    /** The fixed, moderate rate for latency, in deliveries per second (messages × subscribers). */
+    fixedDeliveriesPerSec: number;
+    fixedMs: number;
+  };
+  memory: { connections: number[]; gens: number; concurrency: number; settleMinMs: number; settleMaxMs: number };
+  join: { clients: number; gens: number; concurrency: number };
+  rtt: { clients: number; gens: number; warmupMs: number; durationMs: number };
+}
+
+const ADDRESSES = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"];
+
+export function preset(mode: Mode): BenchConfig {
+  const base: BenchConfig = {
+    mode,
+    servers: [...SERVER_KINDS],
+    scenarios: [...SCENARIOS],
+    addresses: ADDRESSES,
+    heartbeatMs: 30_000,
+    repeat: 1,
+    scenarioTimeoutMs: 10 * 60_000,
+    fanout: {
+      subscribers: [1000, 5000, 10_000],
+      gens: 4,
+      concurrency: 50,
+      warmupMs: 1000,
+      measureMs: 8000,
+      outstandingDeliveries: 60_000,
+      maxInFlight: 8,
+      fixedDeliveriesPerSec: 20_000,
+      fixedMs: 8000,
+    },
+    memory: { connections: [10_000, 15_000], gens: 4, concurrency: 50, settleMinMs: 5000, settleMaxMs: 20_000 },
+    // One generator with many handshakes in flight: more processes on the one generator core
+    // only added overhead and left the servers' core idle part of the time.
+    join: { clients: 5000, gens: 1, concurrency: 200 },
+    rtt: { clients: 100, gens: 2, warmupMs: 1000, durationMs: 10_000 },
+  };
+  if (mode === "quick") {
+    // About a minute: the goal-bearing counts only (10,000 subscribers, 10,000 idle connections)
+    // plus 1,000 for shape, and short windows.
+    base.fanout = { ...base.fanout, subscribers: [1000, 10_000], warmupMs: 300, measureMs: 1500, fixedMs: 1500 };
+    base.memory = { ...base.memory, connections: [10_000], settleMinMs: 1500, settleMaxMs: 3000 };
+    base.rtt = { ...base.rtt, warmupMs: 300, durationMs: 1500 };
+  }
+  if (mode === "smoke") {
+    base.scenarioTimeoutMs = 30_000;
+    base.fanout = {
+      ...base.fanout,
+      subscribers: [20],
+      gens: 2,
+      warmupMs: 100,
+      measureMs: 400,
+      fixedMs: 400,
+      fixedDeliveriesPerSec: 200,
+      outstandingDeliveries: 200,
+    };
+    base.memory = { ...base.memory, connections: [10, 20], gens: 2, settleMinMs: 200, settleMaxMs: 400 };
+    base.join = { ...base.join, clients: 20, concurrency: 10 };
+    base.rtt = { ...base.rtt, clients: 4, gens: 1, warmupMs: 100, durationMs: 400 };
+  }
+  return base;
+}

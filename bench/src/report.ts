@@ -1,0 +1,240 @@
+// Turns a BenchResult into the Markdown tables (with the issue's goals checked) and an SVG chart.
+import type { BenchResult } from "./bench.js";
+import { SERVER_KINDS, SERVER_LABELS, type ServerKind } from "./control.js";
+import type { CpuFigures, Repeated } from "./scenarios.js";
+
+export interface Goal {
+  goal: string;
+  fenix: number | null;
+  reference: number | null;
+  ratio: number | null;
+  target: string;
+  pass: boolean | null;
+  /** Which core limited each side: a ratio against a generator-bound figure is only a bound. */
+  limits: string;
+}
+
+const KB = 1024;
+
+function fmt(n: number | null | undefined, digits = 0): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return "–";
+  return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** A figure, with its min–max over the rounds when there were several. */
+function fig(row: Repeated & object, field: string, digits = 0, scale = 1): string {
+  const v = (row as Record<string, unknown>)[field] as number | null;
+  const s = row.spread?.[field];
+  const main = fmt(v === null ? null : v / scale, digits);
+  return s ? `${main} (${fmt(s[0] / scale, digits)}–${fmt(s[1] / scale, digits)})` : main;
+}
+
+const pct = (n: number | null) => (n === null ? "–" : `${Math.round(n)} %`);
+const cores = (c: CpuFigures) => `${pct(c.core0Pct)} / ${pct(c.core1Pct)}`;
+const label = (k: ServerKind) => SERVER_LABELS[k];
+
+export function goals(r: BenchResult): Goal[] {
+  const top = Math.max(0, ...r.fanout.filter((x) => x.server === "fenix").map((x) => x.subscribers));
+  const fan = (k: ServerKind) => r.fanout.find((x) => x.server === k && x.subscribers === top) ?? r.fanout.find((x) => x.server === k && x.subscribers >= top);
+  const lim = (a?: { limit: string }, b?: { limit: string }, bk = "ref") => `Fenix ${a?.limit ?? "–"}-bound, ${bk} ${b?.limit ?? "–"}-bound`;
+  const ratio = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null || b === 0 ? null : a / b);
+  const out: Goal[] = [];
+  const add = (goal: string, f: number | null | undefined, ref: number | null | undefined, target: string, test: (x: number) => boolean, limits: string) => {
+    const x = ratio(f, ref);
+    out.push({ goal, fenix: f ?? null, reference: ref ?? null, ratio: x, target, pass: x === null ? null : test(x), limits });
+  };
+  const [F, S, W] = [fan("fenix"), fan("socketio"), fan("ws")];
+  add(`fanout ${fmt(top)}: deliveries/s vs Socket.IO`, F?.deliveriesPerSec, S?.deliveriesPerSec, "≥ 2", (x) => x >= 2, lim(F, S, "Socket.IO"));
+  add(`fanout ${fmt(top)}: deliveries/s vs raw ws`, F?.deliveriesPerSec, W?.deliveriesPerSec, "≥ 0.9", (x) => x >= 0.9, lim(F, W, "ws"));
+  add(
+    `fanout ${fmt(top)}: server CPU µs per delivery vs raw ws`,
+    F?.serverCpuUsPerDelivery,
+    W?.serverCpuUsPerDelivery,
+    "≤ 1.2",
+    (x) => x <= 1.2,
+    lim(F, W, "ws"),
+  );
+  add(`fanout ${fmt(top)}: fixed-rate p99 ms vs raw ws`, F?.p99Ms, W?.p99Ms, "≤ 1.2", (x) => x <= 1.2, lim(F?.fixed, W?.fixed, "ws"));
+  const mem = r.memory.filter((x) => x.server === "fenix");
+  const worst = mem.length ? Math.max(...mem.map((x) => x.bytesPerConnection)) / KB : null;
+  out.push({
+    goal: "memory: KB (1,024 B) of server RSS per idle joined connection, worst count",
+    fenix: worst,
+    reference: 8,
+    ratio: worst === null ? null : worst / 8,
+    target: "≤ 8 KB",
+    pass: worst === null ? null : worst <= 8,
+    limits: "–",
+  });
+  const j = (k: ServerKind) => r.join.find((x) => x.server === k);
+  add(
+    "join: connects + joins/s vs Socket.IO",
+    j("fenix")?.joinsPerSec,
+    j("socketio")?.joinsPerSec,
+    "≥ 1.5",
+    (x) => x >= 1.5,
+    lim(j("fenix"), j("socketio"), "Socket.IO"),
+  );
+  const t = (k: ServerKind) => r.rtt.find((x) => x.server === k);
+  add(
+    "rtt: replies/s vs Socket.IO",
+    t("fenix")?.repliesPerSec,
+    t("socketio")?.repliesPerSec,
+    "≥ 1.2",
+    (x) => x >= 1.2,
+    lim(t("fenix"), t("socketio"), "Socket.IO"),
+  );
+  return out;
+}
+
+export function markdown(r: BenchResult): string {
+  const m = r.machine;
+  const L: string[] = [];
+  const rounds = r.config.repeat > 1 ? ` Every figure is the median of ${r.config.repeat} interleaved rounds; (min–max) in brackets.` : "";
+  L.push(`Run: \`${r.mode}\`, ${r.startedAt}, ${Math.round(r.seconds)} s.${rounds}`);
+  L.push(
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}; ` +
+      (m.pinned ? `servers pinned to CPU ${m.serverCpu}, generators to CPU ${m.generatorCpu}` : "**not pinned** (taskset missing)") +
+      `; open-file limit ${m.openFileLimit}; loopback, clients spread over ${r.config.addresses.join(", ")}.`,
+  );
+  L.push("", "CPU columns are the busy share of CPU 0 (server) / CPU 1 (generators); *limit* names the core at ≥ 90 %.", "");
+  const f = r.config.fanout;
+  L.push(
+    `### Fanout — one topic, ~100-byte messages with a send timestamp`,
+    "",
+    `Saturated: published as fast as the server takes it for ${f.measureMs / 1000} s (after ${f.warmupMs / 1000} s warm-up), deliveries counted at the clients. Latency: ${fmt(f.fixedDeliveriesPerSec)} deliveries/s for ${f.fixedMs / 1000} s.`,
+    "",
+    "| Subscribers | Server | Deliveries/s | Server CPU µs/delivery | CPU 0 / 1 | Limit | p50 ms | p99 ms | CPU 0 / 1 at fixed rate |",
+    "|---:|---|---:|---:|---|---|---:|---:|---|",
+  );
+  for (const x of r.fanout) {
+    const warn = x.connectFailed || x.lost || x.publishErrors ? ` ⚠ ${x.connectFailed} failed, ${x.lost} lost, ${x.publishErrors} publish errors` : "";
+    L.push(
+      `| ${fmt(x.subscribers)} | ${label(x.server)} | ${fig(x, "deliveriesPerSec")} | ${fig(x, "serverCpuUsPerDelivery", 2)} | ${cores(x)} | ${x.limit}${warn} | ${fmt(x.p50Ms, 2)} | ${fig(x, "p99Ms", 1)} | ${cores(x.fixed)} |`,
+    );
+  }
+  L.push(
+    "",
+    "### Memory — idle connections, each joined to a channel, heartbeats on",
+    "",
+    "| Connections | Server | RSS baseline MB | RSS growth MB | KB per connection | Idle server CPU |",
+    "|---:|---|---:|---:|---:|---:|",
+  );
+  for (const x of r.memory) {
+    L.push(
+      `| ${fmt(x.connections)}${x.connectFailed ? ` (⚠ ${x.connectFailed} failed)` : ""} | ${label(x.server)} | ${fmt(x.baselineRssBytes / 2 ** 20, 1)} | ${fmt((x.rssBytes - x.baselineRssBytes) / 2 ** 20, 1)} | ${fig(x, "bytesPerConnection", 2, KB)} | ${pct(x.idleServerCpuPct)} |`,
+    );
+  }
+  L.push(
+    "",
+    "### Join — connect + join, all clients at once (bounded handshakes in flight)",
+    "",
+    "| Clients | Server | Joins/s | CPU 0 / 1 | Limit |",
+    "|---:|---|---:|---|---|",
+  );
+  for (const x of r.join)
+    L.push(`| ${fmt(x.clients)}${x.failed ? ` (⚠ ${x.failed} failed)` : ""} | ${label(x.server)} | ${fig(x, "joinsPerSec")} | ${cores(x)} | ${x.limit} |`);
+  L.push(
+    "",
+    `### RTT — each client pushes and awaits the reply, ${r.config.rtt.durationMs / 1000} s`,
+    "",
+    "| Clients | Server | Replies/s | p50 ms | p99 ms | CPU 0 / 1 | Limit |",
+    "|---:|---|---:|---:|---:|---|---|",
+  );
+  for (const x of r.rtt) {
+    L.push(
+      `| ${x.clients}${x.errors ? ` (⚠ ${x.errors} errors)` : ""} | ${label(x.server)} | ${fig(x, "repliesPerSec")} | ${fmt(x.p50Ms, 2)} | ${fmt(x.p99Ms, 2)} | ${cores(x)} | ${x.limit} |`,
+    );
+  }
+  L.push("", "### Goals (issue 5, item 3)", "", "| Goal | Fenix | Reference | Ratio | Target | Status | Limits |", "|---|---:|---:|---:|---|---|---|");
+  for (const g of goals(r)) {
+    const status = g.pass === null ? "n/a" : g.pass ? "✅ pass" : "❌ fail";
+    const num = (n: number | null) => fmt(n, n !== null && Math.abs(n) >= 100 ? 0 : 2);
+    L.push(`| ${g.goal} | ${num(g.fenix)} | ${num(g.reference)} | ${fmt(g.ratio, 3)} | ${g.target} | ${status} | ${g.limits} |`);
+  }
+  if (r.errors.length) {
+    L.push("", "### Errors", "");
+    for (const e of r.errors) L.push(`- ${e.scenario} on ${label(e.server)}: ${e.error}`);
+  }
+  return `${L.join("\n")}\n`;
+}
+
+// ---- SVG -------------------------------------------------------------------------------------
+
+const COLORS: Record<ServerKind, string> = { fenix: "#e4572e", socketio: "#4c6ef5", ws: "#6c757d" };
+
+interface Panel {
+  title: string;
+  /** A dashed line, e.g. the goal. */
+  target?: { value: number; label: string };
+  groups: string[];
+  value: (kind: ServerKind, group: number) => number | null;
+}
+
+function panelSvg(p: Panel, x0: number, y0: number, w: number, h: number): string {
+  const vals = p.groups.flatMap((_, g) => SERVER_KINDS.map((k) => p.value(k, g) ?? 0)).concat(p.target ? [p.target.value] : []);
+  const max = Math.max(1e-9, ...vals) * 1.15;
+  const top = y0 + 28;
+  const bottom = y0 + h - 24;
+  const groupW = (w - 20) / Math.max(1, p.groups.length);
+  const barW = Math.min(40, (groupW - 16) / SERVER_KINDS.length);
+  const out = [`<text x="${x0 + w / 2}" y="${y0 + 16}" text-anchor="middle" font-weight="bold">${p.title}</text>`];
+  out.push(`<line x1="${x0 + 10}" y1="${bottom}" x2="${x0 + w - 10}" y2="${bottom}" stroke="#999"/>`);
+  if (p.target) {
+    const ty = (bottom - ((bottom - top) * p.target.value) / max).toFixed(1);
+    out.push(`<line x1="${x0 + 10}" y1="${ty}" x2="${x0 + w - 10}" y2="${ty}" stroke="#2b8a3e" stroke-dasharray="5,4"/>`);
+    out.push(`<text x="${x0 + w - 12}" y="${Number(ty) - 4}" text-anchor="end" font-size="10" fill="#2b8a3e">${p.target.label}</text>`);
+  }
+  p.groups.forEach((name, g) => {
+    const gx = x0 + 10 + g * groupW + (groupW - barW * SERVER_KINDS.length) / 2;
+    SERVER_KINDS.forEach((k, i) => {
+      const v = p.value(k, g);
+      if (v === null) return;
+      const bh = ((bottom - top) * v) / max;
+      const bx = gx + i * barW;
+      out.push(`<rect x="${bx.toFixed(1)}" y="${(bottom - bh).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${bh.toFixed(1)}" fill="${COLORS[k]}"/>`);
+      const text = v >= 10_000 ? `${fmt(v / 1000, v >= 100_000 ? 0 : 1)}k` : v >= 100 ? fmt(v) : fmt(v, v >= 10 ? 1 : 2);
+      out.push(`<text x="${(bx + barW / 2 - 1).toFixed(1)}" y="${(bottom - bh - 3).toFixed(1)}" text-anchor="middle" font-size="9">${text}</text>`);
+    });
+    out.push(`<text x="${(gx + (barW * SERVER_KINDS.length) / 2).toFixed(1)}" y="${bottom + 15}" text-anchor="middle" font-size="11">${name}</text>`);
+  });
+  return out.join("\n");
+}
+
+export function svg(r: BenchResult): string {
+  const subs = [...new Set(r.fanout.map((x) => x.subscribers))].sort((a, b) => a - b);
+  const conns = [...new Set(r.memory.map((x) => x.connections))].sort((a, b) => a - b);
+  const fan = (k: ServerKind, g: number) => r.fanout.find((x) => x.server === k && x.subscribers === subs[g]);
+  const panels: Panel[] = [
+    { title: "Fanout deliveries/s (saturated)", groups: subs.map((s) => `${fmt(s)} subs`), value: (k, g) => fan(k, g)?.deliveriesPerSec ?? null },
+    { title: "Fanout server CPU µs / delivery", groups: subs.map((s) => `${fmt(s)} subs`), value: (k, g) => fan(k, g)?.serverCpuUsPerDelivery ?? null },
+    { title: "Fanout p99 latency ms (fixed rate)", groups: subs.map((s) => `${fmt(s)} subs`), value: (k, g) => fan(k, g)?.p99Ms ?? null },
+    {
+      title: "Idle memory KB / joined connection",
+      target: { value: 8, label: "goal ≤ 8 KB" },
+      groups: conns.map((c) => `${fmt(c)} conns`),
+      value: (k, g) => {
+        const m = r.memory.find((x) => x.server === k && x.connections === conns[g]);
+        return m ? m.bytesPerConnection / KB : null;
+      },
+    },
+    { title: "Connects + joins / s", groups: [`${fmt(r.config.join.clients)} clients`], value: (k) => r.join.find((x) => x.server === k)?.joinsPerSec ?? null },
+    { title: "RTT replies / s", groups: [`${r.config.rtt.clients} clients`], value: (k) => r.rtt.find((x) => x.server === k)?.repliesPerSec ?? null },
+  ];
+  const W = 1020;
+  const pw = W / 3;
+  const ph = 240;
+  const H = 50 + ph * 2;
+  const body = panels.map((p, i) => panelSvg(p, (i % 3) * pw, 40 + Math.floor(i / 3) * ph, pw, ph - 10));
+  const legend = SERVER_KINDS.map(
+    (k, i) => `<rect x="${20 + i * 150}" y="10" width="12" height="12" fill="${COLORS[k]}"/><text x="${38 + i * 150}" y="20">${label(k)}</text>`,
+  ).join("");
+  const note = `<text x="${W - 10}" y="20" text-anchor="end" font-size="11">${r.mode} run ${r.startedAt.slice(0, 16)} · ${r.machine.cores} cores · server CPU 0, generators CPU 1</text>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="white"/>
+${legend}
+${note}
+${body.join("\n")}
+</svg>
+`;
+}

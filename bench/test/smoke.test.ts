@@ -1,0 +1,47 @@
+// The bench's smoke run: every scenario, tiny counts, all three servers, through the same code
+// `npm run bench` uses. It asserts only that results were produced: timings on a shared test
+// machine mean nothing. Servers and generators run from the built dist (npm test builds first).
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { runBench } from "../src/bench.js";
+import { preset } from "../src/config.js";
+import { SERVER_KINDS } from "../src/control.js";
+import { goals, markdown, svg } from "../src/report.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "bench-smoke-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("bench smoke run", () => {
+  it("runs fanout, memory, join and rtt against Fenix, Socket.IO and raw ws", async () => {
+    for (const built of ["bench/dist/gen/main.js", "bench/dist/servers/ws.js", "apps/hello/dist/main.js"]) {
+      expect(existsSync(ROOT + built), `${built} is missing: run npm run build`).toBe(true);
+    }
+    const logFile = join(dir, "children.log");
+    const r = await runBench(preset("smoke"), { logFile, log: () => {} });
+    expect(r.errors, `see ${logFile}`).toEqual([]);
+    for (const kind of SERVER_KINDS) {
+      const fanout = r.fanout.filter((x) => x.server === kind);
+      expect(fanout).toHaveLength(1);
+      expect(fanout[0].subscribers).toBe(20);
+      expect(fanout[0].deliveriesPerSec).toBeGreaterThan(0);
+      expect(fanout[0].fixedSamples).toBeGreaterThan(0);
+      const memory = r.memory.filter((x) => x.server === kind);
+      expect(memory.map((x) => x.connections)).toEqual([10, 20]);
+      expect(memory.every((x) => x.rssBytes > 0)).toBe(true);
+      const joins = r.join.filter((x) => x.server === kind);
+      expect(joins).toHaveLength(1);
+      expect(joins[0].failed).toBe(0);
+      expect(joins[0].joinsPerSec).toBeGreaterThan(0);
+      const rtt = r.rtt.filter((x) => x.server === kind);
+      expect(rtt).toHaveLength(1);
+      expect(rtt[0].repliesPerSec).toBeGreaterThan(0);
+    }
+    expect(goals(r)).toHaveLength(7);
+    expect(markdown(r)).toContain("### Goals");
+    expect(svg(r)).toContain("<svg");
+  }, 90_000);
+});
