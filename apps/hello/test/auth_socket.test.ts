@@ -2,24 +2,14 @@
 // and disconnect-by-id (part B §1, §2.6.1 and §7 scenarios 1–5, 10, 20, 21, 31).
 import { sign, verify } from "fenix";
 import { captureLog } from "fenix/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TOKEN_SALT } from "../src/app.js";
-import { SECRET, startHello } from "./support/hello.js";
+import { SECRET, helloPerTest } from "./support/hello.js";
 import type { Hello } from "./support/hello.js";
 import { httpGet, rawUpgrade } from "./support/http.js";
 import { UpgradeRefused, WireClient, joinFrame, reply } from "./support/wire.js";
 
-let hello: Hello | undefined;
-
-afterEach(async () => {
-  await hello?.stop();
-  hello = undefined;
-});
-
-async function start(config: Parameters<typeof startHello>[0] = {}): Promise<Hello> {
-  hello = await startHello(config);
-  return hello;
-}
+const start = helloPerTest();
 
 const token = (userId: unknown, opts: { signedAt?: number; salt?: string } = {}) =>
   sign(SECRET, opts.salt ?? TOKEN_SALT, userId, opts.signedAt === undefined ? {} : { signedAt: opts.signedAt });

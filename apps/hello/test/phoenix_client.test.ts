@@ -1,25 +1,15 @@
 // The official phoenix.js client against HelloSockets: the book's assets/js/socket.js flows
 // (part A §2.4 and §9 scenarios 27–29, 31; part B §1.9, §2.6.1).
 import { sign, verify } from "fenix";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TOKEN_SALT } from "../src/app.js";
-import { API_KEY, SECRET, sleep, startHello, waitFor } from "./support/hello.js";
+import { API_KEY, SECRET, sleep, helloPerTest, waitFor } from "./support/hello.js";
 import type { Hello } from "./support/hello.js";
 import { publish } from "./support/http.js";
 import { nextEvent, outcome, phxSocket, record } from "./support/phoenix.js";
 import type { PhxOptions, PhxSocket } from "./support/phoenix.js";
 
-let hello: Hello | undefined;
-
-afterEach(async () => {
-  await hello?.stop();
-  hello = undefined;
-});
-
-async function start(config: Parameters<typeof startHello>[0] = {}): Promise<Hello> {
-  hello = await startHello(config);
-  return hello;
-}
+const start = helloPerTest();
 
 function client(h: Hello, options: PhxOptions = {}, mount = "/socket"): PhxSocket {
   const socket = phxSocket(h.port, mount, options, (cleanup) => h.onStop(cleanup));

@@ -1,22 +1,11 @@
 // The WebSocket handshake on /socket: upgrade, origin check, vsn negotiation, idle timeout
 // (part A §1.2–§1.4 and §9 scenarios 1, 21, 25, 26).
-import { afterEach, describe, expect, it } from "vitest";
-import { sleep, startHello } from "./support/hello.js";
-import type { Hello } from "./support/hello.js";
+import { describe, expect, it } from "vitest";
+import { sleep, helloPerTest } from "./support/hello.js";
 import { expectedAccept, httpGet, rawUpgrade } from "./support/http.js";
 import { reply } from "./support/wire.js";
 
-let hello: Hello | undefined;
-
-afterEach(async () => {
-  await hello?.stop();
-  hello = undefined;
-});
-
-async function start(config: Parameters<typeof startHello>[0] = {}): Promise<Hello> {
-  hello = await startHello(config);
-  return hello;
-}
+const start = helloPerTest();
 
 describe("upgrade", () => {
   it("answers 101 with upgrade, connection and a correct sec-websocket-accept (scenario 1)", async () => {

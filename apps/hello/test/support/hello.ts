@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Endpoint } from "fenix";
 import { createHelloApp } from "../../src/app.js";
 import type { HelloConfig } from "../../src/app.js";
+import { afterEach } from "vitest";
 import { WireClient } from "./wire.js";
 
 export const SECRET = "hello-acceptance-secret-key-base-0123456789abcdefghijklmnopqrstuvw";
@@ -56,6 +57,19 @@ export async function startHello(config: Partial<HelloConfig> = {}): Promise<Hel
 }
 
 /** Rejects when `promise` has not settled within `ms`. */
+/** `start(config)` for a test file: each test's app is stopped after it (registers its own afterEach). */
+export function helloPerTest(): (config?: Partial<HelloConfig>) => Promise<Hello> {
+  let hello: Hello | undefined;
+  afterEach(async () => {
+    await hello?.stop();
+    hello = undefined;
+  });
+  return async (config = {}) => {
+    hello = await startHello(config);
+    return hello;
+  };
+}
+
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
