@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^fenix$/, replacement: src("./packages/fenix/src/index.ts") },
       { find: /^fenix\/testing$/, replacement: src("./packages/fenix/src/testing/index.ts") },
+      { find: /^fenix\/protocol$/, replacement: src("./packages/fenix/src/protocol.ts") },
     ],
   },
   test: {

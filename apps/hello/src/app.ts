@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
-import { Endpoint } from "fenix";
+import { Endpoint, websocket, longPoll, sse } from "fenix";
 import type { ConnectRateOptions, ConnectionLimits, HistoryStore, Logger, PresenceOptions, PubSubAdapter } from "fenix";
 import { TOKEN_SALT } from "./channels/recurring_channel.js";
 import { renderPage, renderRoomPage } from "./page.js";
@@ -88,14 +88,13 @@ export function createHelloApp(config: HelloConfig): Endpoint {
     history: config.history,
     logger: config.logger,
     publishApi: { apiKey: config.apiKey },
-    presence: config.presence,
+    // The rooms track who is in them, replicated to every node.
+    presence: config.presence ?? true,
     connectRate: config.connectRate,
     handler,
   });
-  const websocket = { timeout: config.socketTimeoutMs ?? 60_000 };
-  endpoint.socket("/socket", userSocket(config.limits), { websocket, longpoll: true, sse: true });
-  endpoint.socket("/auth_socket", authSocket(config.recurringMs ?? 5_000), { websocket });
-  // Start replicating presence with the node, so a room's first join already sees the cluster.
-  void endpoint.presence;
+  const wsOptions = { timeout: config.socketTimeoutMs ?? 60_000 };
+  endpoint.socket("/socket", userSocket(config.limits), { transports: [websocket(wsOptions), longPoll(), sse()] });
+  endpoint.socket("/auth_socket", authSocket(config.recurringMs ?? 5_000), { transports: [websocket(wsOptions)] });
   return endpoint;
 }

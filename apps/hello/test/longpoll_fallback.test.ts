@@ -4,7 +4,7 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { Endpoint, defineSocket } from "fenix";
+import { Endpoint, defineSocket, websocket, longPoll } from "fenix";
 import { LongPoll, Socket } from "phoenix";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -89,7 +89,7 @@ async function expectJoinedOverLongPoll(socket: FallbackSocket, storage: MemoryS
 
 describe("phoenix.js falls back to long-poll (CL-10)", () => {
   it("when the mount has no WebSocket (the upgrade is refused)", async () => {
-    const endpoint = new Endpoint().socket("/socket", UserSocket, { websocket: false, longpoll: true });
+    const endpoint = new Endpoint().socket("/socket", UserSocket, { transports: [longPoll()] });
     const { port, requests } = await serve(endpoint);
     const storage = new MemoryStorage();
     const socket = fallbackClient(port, "/socket", storage);
@@ -106,7 +106,7 @@ describe("phoenix.js falls back to long-poll (CL-10)", () => {
       channels: [["ping", PingChannel]],
       connect: (_params, _socket, info) => info.transport !== "websocket",
     });
-    const endpoint = new Endpoint().socket("/socket", LongPollOnly, { longpoll: true });
+    const endpoint = new Endpoint().socket("/socket", LongPollOnly, { transports: [websocket(), longPoll()] });
     const { port } = await serve(endpoint);
     const storage = new MemoryStorage();
     const started = Date.now();
@@ -117,7 +117,7 @@ describe("phoenix.js falls back to long-poll (CL-10)", () => {
   });
 
   it("when the WebSocket upgrade never completes, after longPollFallbackMs", async () => {
-    const endpoint = new Endpoint().socket("/socket", UserSocket, { longpoll: true });
+    const endpoint = new Endpoint().socket("/socket", UserSocket, { transports: [websocket(), longPoll()] });
     const { port, requests } = await serve(endpoint, true);
     const storage = new MemoryStorage();
     const socket = fallbackClient(port, "/socket", storage);
@@ -130,7 +130,7 @@ describe("phoenix.js falls back to long-poll (CL-10)", () => {
   });
 
   it("a remembered fallback goes straight to long-poll", async () => {
-    const endpoint = new Endpoint().socket("/socket", UserSocket, { longpoll: true });
+    const endpoint = new Endpoint().socket("/socket", UserSocket, { transports: [websocket(), longPoll()] });
     const { port, requests } = await serve(endpoint);
     const storage = new MemoryStorage();
     storage.setItem("phx:fallback:LongPoll", "true");

@@ -1,41 +1,56 @@
-export { Endpoint } from "./endpoint.js";
-export type { EndpointOptions, MountOptions } from "./endpoint.js";
-export { defineSocket, ConnectSocket, SocketHandler } from "./socket/handler.js";
-export type { ConnectInfo, ConnectResult, SocketOptions } from "./socket/handler.js";
-export { Connection } from "./socket/connection.js";
-export { defineChannel } from "./channel/definition.js";
-export type { Assigns, ChannelDefinition, InResult, InfoResult } from "./channel/definition.js";
-export { ChannelSocket } from "./channel/socket.js";
-export type { SocketRef, TimerRef } from "./channel/socket.js";
-export { ok, error, reply, stop, noMatch, Reply, Stop, NoMatchingClauseError } from "./channel/results.js";
-export type { StopReason } from "./channel/results.js";
-export { PubSub, FastlaneCache } from "./pubsub/pubsub.js";
-export type { BroadcastMessage, PubSubAdapter } from "./pubsub/adapter.js";
-export { RedisAdapter } from "./pubsub/redis.js";
-export { RedisHistory } from "./pubsub/redis_history.js";
-export type { RedisHistoryOptions } from "./pubsub/redis_history.js";
-export type { RedisAdapterOptions } from "./pubsub/redis.js";
-export { MemoryHistory, formatId, parsePosition } from "./pubsub/history.js";
-export type { HistoryOptions, HistoryStore, HistoryEntry, Position, Recovery } from "./pubsub/history.js";
+// The application author's API. Wire-level values and serializers: "fenix/protocol";
+// the channel test kit: "fenix/testing".
+export { Endpoint } from "./endpoint/endpoint.js";
+export type { EndpointOptions, MountOptions } from "./endpoint/endpoint.js";
+export type { ConnectRateOptions, DrainOptions, HealthOptions } from "./endpoint/lifecycle.js";
+
+export { defineSocket } from "./socket/definition.js";
+export type { AnySocket, ChannelRoute, ConnectInfo, ConnectResult, SocketDefinition, SocketOptions } from "./socket/definition.js";
+export { ConnectSocket } from "./socket/connect_socket.js";
 export type { RouteOptions } from "./socket/router.js";
 export type { ConnectionLimits } from "./socket/limits.js";
-export type { ConnectRateOptions, DrainOptions, HealthOptions } from "./lifecycle.js";
-export type { PayloadSchema } from "./channel/definition.js";
-export type { Subscriber } from "./pubsub/pubsub.js";
-export * from "./serializer/index.js";
-export { CloseCode } from "./transports/transport.js";
-export type { TransportSession } from "./transports/transport.js";
-export type { WebSocketOptions, ErrorResponse } from "./transports/websocket.js";
+
+export { defineChannel } from "./channel/definition.js";
+export type { AnyChannel, ChannelDefinition, InResult, InfoResult, PayloadOf } from "./channel/definition.js";
+export type { InferOutput, Schemas, StandardSchemaV1 } from "./channel/schema.js";
+export { ChannelSocket } from "./channel/socket.js";
+export type { Assigns, SocketRef, TimerRef } from "./channel/types.js";
+export { ok, error, reply, stop, noMatch, Reply, Stop, NoMatchingClauseError } from "./channel/results.js";
+export type { StopReason } from "./channel/results.js";
+
+export { websocket } from "./transports/websocket.js";
+export type { WebSocketOptions } from "./transports/websocket.js";
+export { longPoll } from "./transports/longpoll.js";
 export type { LongPollOptions } from "./transports/longpoll.js";
+export { sse } from "./transports/sse.js";
 export type { SseOptions } from "./transports/sse.js";
+export type { ErrorHandler, ErrorResponse, Mount, Transport, TransportFactory, TransportSession } from "./transports/transport.js";
 export type { CheckOrigin } from "./transports/origin.js";
+export { CloseCode } from "./protocol/close.js";
+
+export { PubSub } from "./pubsub/pubsub.js";
+export type { Scratch, Subscriber } from "./pubsub/pubsub.js";
+export type { BroadcastMessage, PubSubAdapter } from "./pubsub/adapter.js";
+export { RedisAdapter } from "./pubsub/redis.js";
+export type { RedisAdapterOptions } from "./pubsub/redis.js";
+export { RedisHistory } from "./pubsub/redis_history.js";
+export type { RedisHistoryOptions } from "./pubsub/redis_history.js";
+export { MemoryHistory } from "./pubsub/history.js";
+export type { HistoryOptions, HistoryStore, HistoryEntry, Position, Recovery } from "./pubsub/history.js";
 export type { PublishApiOptions } from "./http/publish.js";
-export { createLogger } from "./log.js";
-export type { Logger } from "./log.js";
-export { sign, verify, Tokens, generateSecret } from "./token/index.js";
-export type { SignOptions, VerifyOptions, VerifyResult, TokenError } from "./token/index.js";
+
 export { Presence } from "./presence/presence.js";
-export type { PresenceOptions, Presences } from "./presence/presence.js";
-export { Tracker, resolveTrackerOptions } from "./presence/tracker.js";
+export type { PresenceOptions, PresenceSubject, Presences } from "./presence/presence.js";
 export type { TrackerOptions } from "./presence/tracker.js";
 export type { Meta, Diff } from "./presence/types.js";
+
+export { sign, verify, Tokens, generateSecret } from "./token/index.js";
+export type { SignOptions, VerifyOptions, VerifyResult, TokenError } from "./token/index.js";
+
+export type { Runtime } from "./runtime/runtime.js";
+export { createLogger } from "./util/log.js";
+export type { Logger } from "./util/log.js";
+export { telemetry } from "./util/telemetry.js";
+export type * from "./util/telemetry.js";
+/** One client connection (for instrumentation and tests; applications use channels). */
+export { Connection } from "./socket/connection.js";

@@ -2,7 +2,7 @@
 // per-mount transport options (compression, frame size), and closing every connection.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Endpoint, createLogger, defineChannel, defineSocket, ok } from "fenix";
+import { Endpoint, createLogger, defineChannel, defineSocket, ok, websocket } from "fenix";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 
@@ -95,7 +95,7 @@ describe("WebSocket options", () => {
   });
 
   it("negotiates permessage-deflate when compress is on, and broadcasts still arrive intact", async () => {
-    const { url, endpoint } = await start({ websocket: { compress: true } });
+    const { url, endpoint } = await start({ transports: [websocket({ compress: true })] });
     const ws = await open(url, { perMessageDeflate: true });
     expect(ws.extensions).toContain("permessage-deflate");
     ws.send(JSON.stringify(["1", "1", "room:z", "phx_join", {}]));
@@ -107,7 +107,7 @@ describe("WebSocket options", () => {
   });
 
   it("closes with 1009 on a frame larger than maxFrameSize, and serves other connections", async () => {
-    const { url } = await start({ websocket: { maxFrameSize: 1_000 } });
+    const { url } = await start({ transports: [websocket({ maxFrameSize: 1_000 })] });
     const big = await open(url);
     const other = await open(url);
     const code = closeCode(big);

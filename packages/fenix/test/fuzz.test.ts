@@ -6,7 +6,7 @@
 import type { AddressInfo } from "node:net";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { Endpoint, createLogger, defineChannel, defineSocket, error, ok, stop } from "fenix";
+import { Endpoint, createLogger, defineChannel, defineSocket, error, ok, stop, websocket } from "fenix";
 import type { ChannelSocket } from "fenix";
 import { afterEach, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -183,7 +183,7 @@ it(`survives ${MAX_FRAMES} fuzzed frames on ${FUZZERS} connections beside a well
   process.on("uncaughtException", onError);
   process.on("unhandledRejection", onError);
   const endpoint = new Endpoint({ logger: createLogger({ level: process.env.LOG_LEVEL ?? "silent" }) });
-  endpoint.socket("/socket", FuzzSocket).socket("/tight", TightSocket, { websocket: { maxFrameSize: TIGHT_FRAME, timeout: 5_000 } });
+  endpoint.socket("/socket", FuzzSocket).socket("/tight", TightSocket, { transports: [websocket({ maxFrameSize: TIGHT_FRAME, timeout: 5_000 })] });
   const server = await endpoint.listen(0, "127.0.0.1");
   const base = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const live = new Set<WebSocket>();
@@ -267,7 +267,7 @@ it(`survives ${MAX_FRAMES} fuzzed frames on ${FUZZERS} connections beside a well
   await until("the endpoint to forget the fuzz connections", () => endpoint.connections.size === 1, 5_000).catch(() => {});
   expect(endpoint.connections.size, context).toBe(1);
   // No channel outlived its connection: no timers, no subscriptions but the good client's.
-  const timers = [...joined].map((s) => (s as unknown as { server: { timerCount: number } }).server.timerCount).filter((n) => n > 0);
+  const timers = [...joined].map((s) => (s as unknown as { process: { timerCount: number } }).process.timerCount).filter((n) => n > 0);
   expect(timers, `channels with live timers; ${context}`).toEqual([]);
   const topics = (endpoint.pubsub as unknown as { topics: Map<string, Set<unknown>> }).topics;
   expect(

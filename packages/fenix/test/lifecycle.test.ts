@@ -1,7 +1,7 @@
 // Health and readiness probes, the connect rate, and draining, over real HTTP and WebSockets.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Endpoint, createLogger, defineChannel, defineSocket } from "fenix";
+import { Endpoint, createLogger, defineChannel, defineSocket, websocket, longPoll, sse } from "fenix";
 import type { EndpointOptions, StopReason } from "fenix";
 import { afterEach, describe, expect, it } from "vitest";
 import { TestClient, WAIT_MS, terminateAll } from "./support/ws_client.js";
@@ -38,7 +38,7 @@ const Room = defineChannel({
 
 async function start(options: EndpointOptions = {}): Promise<Endpoint> {
   endpoint = new Endpoint({ logger: createLogger({ level: "silent" }), ...options });
-  endpoint.socket("/socket", defineSocket({ channels: [["room:*", Room]], connect: () => slowConnect() }), { sse: true, longpoll: true });
+  endpoint.socket("/socket", defineSocket({ channels: [["room:*", Room]], connect: () => slowConnect() }), { transports: [websocket(), longPoll(), sse()] });
   const server = await endpoint.listen(0);
   const port = (server.address() as AddressInfo).port;
   base = `http://127.0.0.1:${port}`;

@@ -210,7 +210,7 @@ describe("long-poll channels, V2 only", () => {
     // slow dispatch is simulated on the connections of that socket only.
     const original = Connection.prototype.handleFrame;
     vi.spyOn(Connection.prototype, "handleFrame").mockImplementation(function (this: Connection, data, binary) {
-      if (this.handlerName === "SlowSocket") return new Promise<void>(() => {}) as unknown as void;
+      if (this.socketName === "SlowSocket") return new Promise<void>(() => {}) as unknown as void;
       return original.call(this, data, binary);
     });
     const c = client(V2, "/ws/slow/longpoll");

@@ -2,7 +2,7 @@
 // buffer (slow consumers), the body size limit, one waiting GET per session, binary pushes,
 // disconnects and shutdown while a GET waits, and the single sweep timer.
 import type { AddressInfo } from "node:net";
-import { Endpoint, defineSocket } from "fenix";
+import { Endpoint, defineSocket, longPoll } from "fenix";
 import { captureLog } from "fenix/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { LongPollClient, expectEnvelope, request } from "./support/lp_client.js";
@@ -45,7 +45,7 @@ describe("long-poll buffer bound (slow consumers)", () => {
       await waitFor(() => app.terminations.length === 1, "the channel to stop");
     });
     expect(app.terminations).toStrictEqual([{ topic: T, reason: { shutdown: "slow_consumer" } }]);
-    expect(log).toMatch(/long-poll session \S+ ended: slow consumer \(6 messages/);
+    expect(log).toMatch(/UserSocket: closing a slow consumer \(6 messages unread, limit 5\) on longpoll/);
     expect((await c.post('[null,"2","phoenix","heartbeat",{}]')).body).toStrictEqual({ status: 410 });
     const get = await c.get();
     expect(get.body).toStrictEqual({ status: 410, token: expect.any(String), messages: [] });
@@ -202,7 +202,7 @@ describe("long-poll lifecycle", () => {
   it("a connect still running when the node starts draining gets 503, not a session", async () => {
     const endpoint = new Endpoint();
     const slow = defineSocket({ name: "SlowConnect", channels: [], connect: () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 150)) });
-    endpoint.socket("/slow", slow, { websocket: false, longpoll: true });
+    endpoint.socket("/slow", slow, { transports: [longPoll()] });
     const server = await endpoint.listen(0, "127.0.0.1");
     try {
       const pending = request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/slow/longpoll?vsn=2.0.0`);

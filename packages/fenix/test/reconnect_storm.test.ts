@@ -6,7 +6,7 @@ import { Agent, get } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { Worker } from "node:worker_threads";
-import { Endpoint, createLogger, defineChannel, defineSocket } from "fenix";
+import { Endpoint, createLogger, defineChannel, defineSocket, websocket } from "fenix";
 import { afterEach, expect, it } from "vitest";
 import { WebSocket } from "ws";
 
@@ -235,7 +235,7 @@ it(`${COUNT} clients reconnecting at once all get back in, paced by 503 + Retry-
     ctx.annotate?.(message, "warning");
   }
   const endpoint = new Endpoint({ logger: createLogger({ level: process.env.LOG_LEVEL ?? "silent" }), connectRate: { perSecond: 1000, burst: 1000 } });
-  endpoint.socket("/socket", StormSocket, { websocket: { timeout: 120_000 } });
+  endpoint.socket("/socket", StormSocket, { transports: [websocket({ timeout: 120_000 })] });
   const server = await endpoint.listen(0, "127.0.0.1");
   const port = (server.address() as AddressInfo).port;
   const clients = startClients(`ws://127.0.0.1:${port}/socket/websocket?vsn=2.0.0&group=storm`, COUNT);

@@ -3,7 +3,7 @@
 // and a normal client on the same topic keeps receiving everything.
 import { connect } from "node:net";
 import type { AddressInfo, Socket as NetSocket } from "node:net";
-import { Endpoint, createLogger, defineChannel, defineSocket } from "fenix";
+import { Endpoint, createLogger, defineChannel, defineSocket, websocket } from "fenix";
 import type { Connection, StopReason } from "fenix";
 import { captureLog } from "fenix/testing";
 import { afterEach, expect, it } from "vitest";
@@ -38,7 +38,7 @@ const Feed = defineChannel({
 
 async function start(): Promise<number> {
   endpoint = new Endpoint({ logger: createLogger({ level: "info" }) });
-  endpoint.socket("/socket", defineSocket({ name: "FeedSocket", channels: [["feed", Feed]] }), { websocket: { maxBufferedBytes: MAX_BUFFERED } });
+  endpoint.socket("/socket", defineSocket({ name: "FeedSocket", channels: [["feed", Feed]] }), { transports: [websocket({ maxBufferedBytes: MAX_BUFFERED })] });
   const server = await endpoint.listen(0);
   return (server.address() as AddressInfo).port;
 }

@@ -2,8 +2,8 @@
 // by the channel, unmatched, over the channel limit), pushes and broadcasts, keep-alive comments
 // from one shared timer, and the HTTP answers given before any stream starts.
 import type { AddressInfo } from "node:net";
-import { Endpoint, createLogger, defineChannel, defineSocket, error, ok } from "fenix";
-import type { MountOptions } from "fenix";
+import { Endpoint, createLogger, defineChannel, defineSocket, error, ok, websocket, sse } from "fenix";
+import type { MountOptions, SseOptions } from "fenix";
 import { afterEach, describe, expect, it } from "vitest";
 import { sseKeepAliveTimers } from "../src/transports/sse.js";
 import { SseStream, closeAllStreams, sleep, until } from "./support/sse_client.js";
@@ -34,9 +34,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(sse: MountOptions["sse"] = true, mount: Omit<MountOptions, "sse"> = {}) {
+async function start(options: SseOptions = {}, mount: Omit<MountOptions, "transports"> = {}) {
   const endpoint = new Endpoint({ logger: createLogger({ level: "silent" }) });
-  endpoint.socket("/socket", UserSocket, { sse, ...mount });
+  endpoint.socket("/socket", UserSocket, { ...mount, transports: [websocket(), sse(options)] });
   const server = await endpoint.listen(0, "127.0.0.1");
   cleanups.push(() => endpoint.close());
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -183,7 +183,7 @@ describe("answers before any stream starts", () => {
   });
 
   it("checks the origin and lets an allowed one read the stream (CORS)", async () => {
-    const { url } = await start(true, { checkOrigin: ["//app.example.com"] });
+    const { url } = await start({}, { checkOrigin: ["//app.example.com"] });
     const refused = await SseStream.open(url("topics=room:1"), { origin: "https://evil.example.com" });
     expect(refused.status).toBe(403);
     const allowed = await SseStream.open(url("topics=room:1"), { origin: "https://app.example.com" });

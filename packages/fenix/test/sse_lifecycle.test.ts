@@ -3,7 +3,7 @@
 // and when a slow consumer's unsent output passes maxBufferedBytes.
 import { connect } from "node:net";
 import type { AddressInfo } from "node:net";
-import { Endpoint, defineChannel, defineSocket, error, ok, stop } from "fenix";
+import { Endpoint, defineChannel, defineSocket, error, ok, stop, websocket, sse } from "fenix";
 import type { SseOptions } from "../src/transports/sse.js";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
@@ -55,9 +55,9 @@ afterEach(async () => {
   logLines.length = 0;
 });
 
-async function start(sse: SseOptions = {}) {
+async function start(options: SseOptions = {}) {
   const endpoint = new Endpoint({ logger });
-  endpoint.socket("/socket", UserSocket, { sse });
+  endpoint.socket("/socket", UserSocket, { transports: [websocket(), sse(options)] });
   const server = await endpoint.listen(0, "127.0.0.1");
   let closed = false;
   cleanups.push(() => (closed ? undefined : endpoint.close()));

@@ -2,7 +2,7 @@
 // message id (`epoch:offset`) as the SSE id; a stream over several topics carries one combined id
 // (base64url JSON of {topic: "epoch:offset"}) from which every topic recovers.
 import type { AddressInfo } from "node:net";
-import { Endpoint, createLogger, defineChannel, defineSocket, ok } from "fenix";
+import { Endpoint, createLogger, defineChannel, defineSocket, ok, websocket, sse } from "fenix";
 import { afterEach, describe, expect, it } from "vitest";
 import { SseStream, closeAllStreams, until } from "./support/sse_client.js";
 
@@ -25,7 +25,7 @@ afterEach(async () => {
 
 async function start() {
   const endpoint = new Endpoint({ logger: createLogger({ level: "silent" }) });
-  endpoint.socket("/socket", UserSocket, { sse: true });
+  endpoint.socket("/socket", UserSocket, { transports: [websocket(), sse()] });
   const server = await endpoint.listen(0, "127.0.0.1");
   cleanups.push(() => endpoint.close());
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

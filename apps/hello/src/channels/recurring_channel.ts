@@ -18,7 +18,7 @@ export function recurringChannel(periodMs: number) {
     handleInfo(message, socket) {
       if (message !== "send_token") return noMatch("handleInfo", String(message));
       socket.sendAfter("send_token", periodMs);
-      socket.push("new_token", { token: socket.endpoint.tokens.sign(TOKEN_SALT, socket.assigns.user_id) });
+      socket.push("new_token", { token: socket.tokens.sign(TOKEN_SALT, socket.assigns.user_id) });
     },
   });
 }

@@ -17,7 +17,7 @@ export const RoomChannel = defineChannel<{ user?: string }>({
 
   async handleInfo(message, socket) {
     if (message !== "after_join") return;
-    const presence = socket.endpoint.presence;
+    const presence = socket.presence;
     await presence.pushState(socket);
     presence.track(socket, socket.assigns.user as string, { online_at: String(Math.floor(Date.now() / 1000)) });
   },

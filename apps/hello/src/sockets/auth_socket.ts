@@ -19,7 +19,7 @@ export function authSocket(recurringMs: number) {
         socket.logger.error("AuthSocket connect error missing params");
         return false;
       }
-      const result = socket.endpoint.tokens.verify(TOKEN_SALT, params.token, { maxAge: ONE_DAY });
+      const result = socket.tokens.verify(TOKEN_SALT, params.token, { maxAge: ONE_DAY });
       if (!result.ok) {
         socket.logger.error(`AuthSocket connect error :${result.error}`);
         return false;

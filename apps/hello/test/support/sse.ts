@@ -1,7 +1,7 @@
 // Server-Sent Events helpers for the hello tests: an `eventsource` (npm) client that records what
 // it receives, and a small app whose `news:*` topics keep a history, for Last-Event-ID recovery.
 import type { AddressInfo } from "node:net";
-import { Endpoint, createLogger, defineChannel, defineSocket, ok } from "fenix";
+import { Endpoint, createLogger, defineChannel, defineSocket, ok, sse } from "fenix";
 import { EventSource } from "eventsource";
 
 export interface Received {
@@ -76,7 +76,7 @@ export async function startHistoryApp(retryMs = 200): Promise<HistoryApp> {
     logger: createLogger({ level: "silent" }),
     handler: (_req, res) => res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(BLANK_PAGE),
   });
-  endpoint.socket("/socket", ReaderSocket, { websocket: false, sse: { retryMs } });
+  endpoint.socket("/socket", ReaderSocket, { transports: [sse({ retryMs })] });
   const server = await endpoint.listen(0, "127.0.0.1");
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { endpoint, base, lastEventIds, stop: () => endpoint.close() };

@@ -1,13 +1,10 @@
-import type { ChannelDefinition, InResult, InfoResult } from "./definition.js";
-import type { Logger } from "../log.js";
+import type { Logger } from "../util/log.js";
+import { isThenable } from "../util/maybe.js";
+import type { MaybePromise } from "../util/maybe.js";
+import type { AnyChannel as ChannelDefinition, InResult, InfoResult } from "./definition.js";
 import { NoMatchingClauseError } from "./results.js";
 import type { StopReason } from "./results.js";
 import type { ChannelSocket } from "./socket.js";
-
-/** Handlers may answer synchronously or with a promise; sync results stay off the microtask queue. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
-}
 
 /** A short rendering of a bad return value for error messages. */
 export function describeValue(value: unknown): string {
@@ -18,7 +15,7 @@ export function describeValue(value: unknown): string {
   }
 }
 
-type Handlers = ChannelDefinition<any>["handleIn"] | ChannelDefinition<any>["handleOut"];
+type Handlers = ChannelDefinition["handleIn"] | ChannelDefinition["handleOut"];
 
 function call(callback: "handleIn" | "handleOut", handler: Handlers, event: string, payload: unknown, socket: ChannelSocket<any>): unknown {
   if (typeof handler === "function") return handler(event, payload, socket);
@@ -29,29 +26,18 @@ function call(callback: "handleIn" | "handleOut", handler: Handlers, event: stri
 }
 
 /** Runs the channel's `handleIn` for an event (a map without the event is "no matching clause"). */
-export function callIn(definition: ChannelDefinition<any>, event: string, payload: unknown, socket: ChannelSocket<any>): InResult | Promise<InResult> {
+export function callIn(definition: ChannelDefinition, event: string, payload: unknown, socket: ChannelSocket<any>): MaybePromise<InResult> {
   return call("handleIn", definition.handleIn, event, payload, socket) as InResult | Promise<InResult>;
 }
 
 /** Runs the channel's `handleOut` for an intercepted event. */
-export function callOut(definition: ChannelDefinition<any>, event: string, payload: unknown, socket: ChannelSocket<any>): InfoResult | Promise<InfoResult> {
+export function callOut(definition: ChannelDefinition, event: string, payload: unknown, socket: ChannelSocket<any>): MaybePromise<InfoResult> {
   return call("handleOut", definition.handleOut, event, payload, socket) as InfoResult | Promise<InfoResult>;
 }
 
-export function callInfo(definition: ChannelDefinition<any>, message: unknown, socket: ChannelSocket<any>): InfoResult | Promise<InfoResult> {
+export function callInfo(definition: ChannelDefinition, message: unknown, socket: ChannelSocket<any>): MaybePromise<InfoResult> {
   if (!definition.handleInfo) throw new NoMatchingClauseError("handleInfo", String(message));
   return definition.handleInfo(message, socket);
-}
-
-export type Checked = { ok: true; value: unknown } | { ok: false; errors: { path: string; message: string }[] };
-
-/** Checks a payload against the event's schema, if the channel declares one. */
-export function checkPayload(definition: ChannelDefinition<any>, event: string, payload: unknown): Checked {
-  const schema = definition.schemas?.[event];
-  if (schema === undefined) return { ok: true, value: payload };
-  const result = schema.safeParse(payload);
-  if (result.success) return { ok: true, value: result.data };
-  return { ok: false, errors: result.error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message })) };
 }
 
 const TERMINATE_TIMEOUT_MS = 5_000;
@@ -61,7 +47,7 @@ const TERMINATE_TIMEOUT_MS = 5_000;
  * an async one (a hung terminate must not hold a shutdown forever). Returns a promise only when
  * `terminate` did.
  */
-export function callTerminate(definition: ChannelDefinition<any>, reason: StopReason, socket: ChannelSocket<any>, logger: Logger): void | Promise<void> {
+export function callTerminate(definition: ChannelDefinition, reason: StopReason, socket: ChannelSocket<any>, logger: Logger): void | Promise<void> {
   const terminate = definition.terminate;
   if (!terminate) return;
   const name = definition.name ?? "Channel";

@@ -1,51 +1,53 @@
-import type { ChannelSocket } from "./socket.js";
+import type { MaybePromise } from "../util/maybe.js";
 import type { Reply, Stop, StopReason } from "./results.js";
+import type { InferOutput, Schemas } from "./schema.js";
+import type { ChannelSocket } from "./socket.js";
 
-export type Assigns = Record<string, any>;
-type MaybePromise<T> = T | Promise<T>;
+export type { Assigns } from "./types.js";
+import type { Assigns } from "./types.js";
 
 /** What `handleIn` may return: a reply, a stop, or nothing (noreply). */
 export type InResult = Reply | Stop | void | undefined;
 /** What `handleOut` and `handleInfo` may return: nothing, or a stop. */
 export type InfoResult = Stop | void | undefined;
 
+/** The payload type of `event`: inferred from its schema, `any` without one. */
+export type PayloadOf<S, E> = E extends keyof S ? InferOutput<S[E]> : any;
+
 export type InHandler<A extends Assigns> = (event: string, payload: any, socket: ChannelSocket<A>) => MaybePromise<InResult>;
-export type InHandlers<A extends Assigns> = Record<string, (payload: any, socket: ChannelSocket<A>) => MaybePromise<InResult>>;
+export type InHandlers<A extends Assigns, S = {}> = {
+  [E in keyof S & string]?: (payload: InferOutput<S[E]>, socket: ChannelSocket<A>) => MaybePromise<InResult>;
+} & Record<string, (payload: any, socket: ChannelSocket<A>) => MaybePromise<InResult>>;
 export type OutHandler<A extends Assigns> = (event: string, payload: any, socket: ChannelSocket<A>) => MaybePromise<InfoResult>;
 export type OutHandlers<A extends Assigns> = Record<string, (payload: any, socket: ChannelSocket<A>) => MaybePromise<InfoResult>>;
-
-/** Anything with zod's `safeParse` (zod schemas work as they are). */
-export interface PayloadSchema {
-  safeParse(
-    value: unknown,
-  ): { success: true; data: unknown } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
-}
 
 /**
  * A channel: the callbacks run for one (connection, topic) pair, one at a time, in arrival order.
  *
  * @example
  * const RoomChannel = defineChannel({
+ *   schemas: { new_msg: z.object({ body: z.string() }) },
  *   join: (topic, payload, socket) => ok(),
  *   handleIn: {
- *     new_msg: (payload, socket) => { socket.broadcast("new_msg", payload); },
+ *     new_msg: (payload, socket) => { socket.broadcast("new_msg", payload); }, // payload: { body: string }
  *   },
  * });
  */
-export interface ChannelDefinition<A extends Assigns = Assigns> {
+export interface ChannelDefinition<A extends Assigns = Assigns, S extends Schemas = {}> {
   /** Shown in logs. */
   name?: string;
   /**
-   * Payload schemas by event (`"phx_join"` for the join payload). An invalid payload is answered
+   * Payload schemas by event (`"phx_join"` for the join payload), any Standard Schema (zod,
+   * valibot, arktype). An invalid payload is answered
    * `{"reason":"invalid_payload","errors":[{path, message}]}` and never reaches the handler.
    */
-  schemas?: Readonly<Record<string, PayloadSchema>>;
+  schemas?: S;
   /** Broadcast events that go through `handleOut` instead of straight to the client. */
   intercepts?: readonly string[];
   /** Authorizes the join. Return nothing/`ok(reply)` to accept, `error(reply)` to refuse; a throw refuses with "join crashed". */
-  join?(topic: string, payload: any, socket: ChannelSocket<A>): MaybePromise<Reply | void | undefined>;
+  join?(topic: string, payload: PayloadOf<S, "phx_join">, socket: ChannelSocket<A>): MaybePromise<Reply | void | undefined>;
   /** Client pushes, as one function or a map of event → handler. An event with no handler crashes the channel. */
-  handleIn?: InHandler<A> | InHandlers<A>;
+  handleIn?: InHandler<A> | InHandlers<A, S>;
   /** Intercepted broadcasts, as one function or a map of event → handler. */
   handleOut?: OutHandler<A> | OutHandlers<A>;
   /** Messages sent with `socket.send`, `socket.sendAfter` or `socket.sendInterval`. */
@@ -54,7 +56,13 @@ export interface ChannelDefinition<A extends Assigns = Assigns> {
   terminate?(reason: StopReason, socket: ChannelSocket<A>): MaybePromise<void>;
 }
 
-/** Identity function that types a channel definition. */
-export function defineChannel<A extends Assigns = Assigns>(definition: ChannelDefinition<A>): ChannelDefinition<A> {
+/**
+ * Types a channel definition (it returns it unchanged). Payload types come from `schemas`;
+ * to type the assigns too, pass both: `defineChannel<MyAssigns, typeof schemas>({ schemas, … })`.
+ */
+export function defineChannel<A extends Assigns = Assigns, const S extends Schemas = {}>(definition: ChannelDefinition<A, S>): ChannelDefinition<A, S> {
   return definition;
 }
+
+/** Any channel definition, whatever its assigns and schemas. */
+export type AnyChannel = ChannelDefinition<any, any>;

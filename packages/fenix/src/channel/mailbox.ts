@@ -1,4 +1,4 @@
-import { isThenable } from "./callbacks.js";
+import { isThenable } from "../util/maybe.js";
 
 /**
  * A serial mailbox, the Node stand-in for a BEAM process: jobs run one at a time, in arrival

@@ -1,8 +1,8 @@
 // Missed-message recovery through a channel join, driven with the channel test kit.
 import { describe, expect, it } from "vitest";
-import { Endpoint } from "../endpoint.js";
-import { createLogger } from "../log.js";
-import { defineSocket } from "../socket/handler.js";
+import { Endpoint } from "../endpoint/endpoint.js";
+import { createLogger } from "../util/log.js";
+import { defineSocket } from "../socket/definition.js";
 import { channelTest } from "../testing/index.js";
 import { defineChannel } from "./definition.js";
 import { ok } from "./results.js";

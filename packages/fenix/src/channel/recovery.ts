@@ -2,6 +2,8 @@ import type { BroadcastMessage } from "../pubsub/adapter.js";
 import { formatId, parsePosition } from "../pubsub/history.js";
 import type { Position, Recovery, ResolvedHistoryOptions } from "../pubsub/history.js";
 import type { PubSub } from "../pubsub/pubsub.js";
+import { andThen } from "../util/maybe.js";
+import type { MaybePromise } from "../util/maybe.js";
 
 /** What a join on a history topic answers and replays. */
 export interface RecoveryPlan {
@@ -11,29 +13,25 @@ export interface RecoveryPlan {
   replay: BroadcastMessage[];
 }
 
-function then<T, R>(value: T | Promise<T>, fn: (v: T) => R): R | Promise<R> {
-  return value instanceof Promise ? value.then(fn) : fn(value);
-}
 
 /**
  * Reads the topic's position and, if the join payload carries `recover: {epoch, offset}` (or an
  * `"epoch:offset"` id), the messages after it. Synchronous with in-memory history.
  */
-export function planRecovery(pubsub: PubSub, topic: string, options: ResolvedHistoryOptions, payload: unknown): RecoveryPlan | Promise<RecoveryPlan> {
-  // A promise of a promise flattens at runtime; the cast only tells TypeScript so.
+export function planRecovery(pubsub: PubSub, topic: string, options: ResolvedHistoryOptions, payload: unknown): MaybePromise<RecoveryPlan> {
   const requested = payload !== null && typeof payload === "object" ? (payload as Record<string, unknown>).recover : undefined;
   const from = requested === undefined ? undefined : parsePosition(requested);
-  return then(pubsub.history.position(topic, options), (top: Position): RecoveryPlan | Promise<RecoveryPlan> => {
+  return andThen(pubsub.history.position(topic, options), (top: Position): MaybePromise<RecoveryPlan> => {
     if (requested === undefined) return { info: { epoch: top.epoch, offset: top.offset }, replay: [] };
     if (from === undefined) return { info: { epoch: top.epoch, offset: top.offset, recovered: false }, replay: [] };
-    return then(
+    return andThen(
       pubsub.history.since(topic, from, options),
       (result: Recovery): RecoveryPlan => ({
         info: { epoch: top.epoch, offset: top.offset, recovered: result.recovered },
         replay: result.messages.map((m) => ({ topic, event: m.event, payload: m.payload, id: formatId({ epoch: top.epoch, offset: m.offset }) })),
       }),
     );
-  }) as RecoveryPlan | Promise<RecoveryPlan>;
+  });
 }
 
 /** True when a live message was already part of the replay (same epoch, offset not past it). */

@@ -1,22 +1,14 @@
-import type { Endpoint } from "../endpoint.js";
-import type { Logger } from "../log.js";
-import type { Ref } from "../serializer/types.js";
-import type { Assigns } from "./definition.js";
-import type { Reply } from "./results.js";
-import type { ChannelServer } from "./server.js";
-
-/** A handle on one push, kept to reply later (Phoenix's `socket_ref`). */
-export interface SocketRef {
-  readonly topic: string;
-  readonly ref: Ref;
-  reply(reply: Reply): void;
-}
-
-export type TimerRef = { readonly __timer: true };
+import type { Presence } from "../presence/presence.js";
+import type { Subscriber } from "../pubsub/pubsub.js";
+import type { Ref } from "../protocol/message.js";
+import type { Tokens } from "../token/token.js";
+import type { Logger } from "../util/log.js";
+import type { Assigns, ChannelProcess, SocketRef, TimerRef } from "./types.js";
 
 /**
- * The channel's view of its connection: its own copy of the assigns plus the ways to talk
- * to the client and the topic.
+ * The channel's view of its connection: its own copy of the assigns, the ways to talk to the
+ * client and the topic, and the few node services a channel uses (`tokens`, `presence`,
+ * `logger`) — not the whole node.
  */
 export class ChannelSocket<A extends Assigns = Assigns> {
   /** Copied from the connection at join time; changes here stay in this channel. */
@@ -24,34 +16,39 @@ export class ChannelSocket<A extends Assigns = Assigns> {
 
   /** @internal */
   constructor(
-    private readonly server: ChannelServer,
+    private readonly process: ChannelProcess & Subscriber,
     assigns: A,
   ) {
     this.assigns = assigns;
   }
 
   get topic(): string {
-    return this.server.topic;
+    return this.process.topic;
   }
   /** The join_ref replies and pushes carry. */
   get joinRef(): Ref {
-    return this.server.channelJoinRef;
+    return this.process.channelJoinRef;
   }
   /** The connection's socket id (`id(socket)`), or null. */
   get id(): string | null {
-    return this.server.conn.id;
+    return this.process.conn.id;
   }
   get transport(): string {
-    return this.server.conn.transportName;
-  }
-  get endpoint(): Endpoint {
-    return this.server.conn.endpoint;
+    return this.process.conn.transportName;
   }
   get nodeName(): string {
-    return this.server.conn.endpoint.nodeName;
+    return this.process.conn.runtime.nodeName;
   }
   get logger(): Logger {
-    return this.server.conn.logger;
+    return this.process.conn.logger;
+  }
+  /** Phoenix.Token signing with the endpoint's `secretKeyBase`. */
+  get tokens(): Tokens {
+    return this.process.conn.runtime.tokens;
+  }
+  /** The endpoint's Presence (enabled with `new Endpoint({ presence: {} })`). */
+  get presence(): Presence {
+    return this.process.conn.runtime.presence;
   }
 
   /** Sets one assign, or merges several. Returns the socket for chaining. */
@@ -65,45 +62,45 @@ export class ChannelSocket<A extends Assigns = Assigns> {
 
   /** Sends an event to this client only: `[join_ref, null, topic, event, payload]`. */
   push(event: string, payload: unknown = {}): void {
-    this.server.push(event, payload);
+    this.process.push(event, payload);
   }
 
   /** Sends an event to every subscriber of this topic, on every node. */
   broadcast(event: string, payload: unknown = {}): Promise<void> {
-    return this.server.conn.endpoint.pubsub.broadcast(this.topic, event, payload);
+    return this.process.conn.runtime.pubsub.broadcast(this.topic, event, payload);
   }
 
   /** Like `broadcast`, but not to this client. */
   broadcastFrom(event: string, payload: unknown = {}): Promise<void> {
-    return this.server.conn.endpoint.pubsub.broadcastFrom(this.server, this.topic, event, payload);
+    return this.process.conn.runtime.pubsub.broadcastFrom(this.process, this.topic, event, payload);
   }
 
   /** Queues a message for this channel's `handleInfo`. */
   send(message: unknown): void {
-    this.server.info(message);
+    this.process.info(message);
   }
 
   /** Delivers `message` to `handleInfo` after `ms`. Cancelled when the channel ends. */
   sendAfter(message: unknown, ms: number): TimerRef {
-    return this.server.timer(message, ms, false);
+    return this.process.timer(message, ms, false);
   }
 
   /** Delivers `message` to `handleInfo` every `ms`. Cancelled when the channel ends. */
   sendInterval(message: unknown, ms: number): TimerRef {
-    return this.server.timer(message, ms, true);
+    return this.process.timer(message, ms, true);
   }
 
   cancelTimer(timer: TimerRef): void {
-    this.server.cancelTimer(timer);
+    this.process.cancelTimer(timer);
   }
 
   /** Runs `callback` once after the channel has ended, whatever ended it (after `terminate`). */
   onEnd(callback: () => void): void {
-    this.server.onEnd(callback);
+    this.process.onEnd(callback);
   }
 
   /** The push being handled, to answer later with `ref.reply(ok(...))` after returning nothing. */
   ref(): SocketRef {
-    return this.server.currentRef();
+    return this.process.currentRef();
   }
 }

@@ -1,4 +1,4 @@
-import type { TimerRef } from "./socket.js";
+import type { TimerRef } from "./types.js";
 
 /**
  * A channel's `sendAfter`/`sendInterval` timers. They deliver into the channel's mailbox and all

@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createLogger } from "../log.js";
+import { createLogger } from "../util/log.js";
 import type { BroadcastMessage } from "../pubsub/adapter.js";
 import { PubSub } from "../pubsub/pubsub.js";
 import { PublishApi } from "./publish.js";

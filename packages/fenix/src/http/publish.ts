@@ -1,8 +1,8 @@
 import { timingSafeEqual, createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "../log.js";
+import type { Logger } from "../util/log.js";
 import type { PubSub } from "../pubsub/pubsub.js";
-import { BodyTooLargeError, readBody } from "./body.js";
+import { BodyTooLargeError, readBody } from "../util/body.js";
 
 export interface PublishApiOptions {
   /** Default "/api/broadcast". */

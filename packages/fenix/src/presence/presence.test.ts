@@ -3,9 +3,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { defineChannel } from "../channel/definition.js";
 import { noMatch, ok } from "../channel/results.js";
-import { Endpoint } from "../endpoint.js";
-import { createLogger } from "../log.js";
-import { defineSocket } from "../socket/handler.js";
+import { Endpoint } from "../endpoint/endpoint.js";
+import { createLogger } from "../util/log.js";
+import { defineSocket } from "../socket/definition.js";
 import { any, channelTest } from "../testing/index.js";
 import type { PresenceOptions } from "./presence.js";
 
@@ -15,12 +15,12 @@ const RoomChannel = defineChannel<{ user: string }>({
     return ok();
   },
   async handleInfo(_m, socket) {
-    await socket.endpoint.presence.pushState(socket);
-    socket.endpoint.presence.track(socket, socket.assigns.user, { status: "here" });
+    await socket.presence.pushState(socket);
+    socket.presence.track(socket, socket.assigns.user, { status: "here" });
   },
   handleIn(event, payload, socket) {
-    if (event === "away") return void socket.endpoint.presence.update(socket, socket.assigns.user, (old) => ({ ...old, status: "away" }));
-    if (event === "untrack") return void socket.endpoint.presence.untrack(socket, socket.assigns.user);
+    if (event === "away") return void socket.presence.update(socket, socket.assigns.user, (old) => ({ ...old, status: "away" }));
+    if (event === "untrack") return void socket.presence.untrack(socket, socket.assigns.user);
     return noMatch("handleIn", event);
   },
 });

@@ -1,5 +1,5 @@
-import type { ChannelSocket } from "../channel/socket.js";
-import type { Endpoint } from "../endpoint.js";
+import type { PubSub } from "../pubsub/pubsub.js";
+import type { Logger } from "../util/log.js";
 import { Tracker } from "./tracker.js";
 import type { TrackerOptions } from "./tracker.js";
 import type { Diff, Meta } from "./types.js";
@@ -13,6 +13,15 @@ export interface PresenceOptions extends TrackerOptions {
    * once per side of a diff with every key at once, so a database can be asked in one batch.
    */
   fetch?: (topic: string, presences: Presences) => Presences | Promise<Presences>;
+}
+
+/**
+ * What Presence needs of a channel: its topic, and a hook that runs once when it ends. A
+ * channel's socket (`ChannelSocket`) is one.
+ */
+export interface PresenceSubject {
+  readonly topic: string;
+  onEnd(callback: () => void): void;
 }
 
 function group(entries: readonly [string, Meta][]): Presences {
@@ -29,32 +38,43 @@ function group(entries: readonly [string, Meta][]): Presences {
  * untracked whenever the channel ends, however it ends. Every change reaches the topic's
  * subscribers on every node as a `presence_diff`; push `presence_state` after join.
  *
+ * The endpoint creates it (`new Endpoint({ presence: {} })`); channels reach it as `socket.presence`.
+ *
  * @example
- * const presence = new Presence(endpoint);
  * const RoomChannel = defineChannel({
  *   join(_topic, _payload, socket) { socket.send("after_join"); },
  *   async handleInfo(_msg, socket) {
- *     await presence.pushState(socket);
- *     presence.track(socket, socket.assigns.user, { online_at: Date.now() });
+ *     await socket.presence.pushState(socket);
+ *     socket.presence.track(socket, socket.assigns.user, { online_at: Date.now() });
  *   },
  * });
  */
 export class Presence {
   readonly tracker: Tracker;
-  private readonly owners = new WeakMap<ChannelSocket<any>, string>();
+  private readonly owners = new WeakMap<PresenceSubject, string>();
   private nextOwner = 0;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly endpoint: Endpoint,
+    private readonly pubsub: PubSub,
+    private readonly logger: Logger,
     private readonly options: PresenceOptions = {},
   ) {
-    this.tracker = new Tracker(endpoint.pubsub, endpoint.logger, options);
+    this.tracker = new Tracker(pubsub, logger, options);
     this.tracker.onDiff((diff) => this.broadcastDiff(diff));
-    endpoint.addService({ start: () => this.tracker.start(), stop: () => this.tracker.stop(true) });
   }
 
-  private owner(socket: ChannelSocket<any>): string {
+  /** Starts replicating (the endpoint calls it once PubSub is connected). */
+  start(): unknown {
+    return this.tracker.start();
+  }
+
+  /** Leaves the cluster gracefully: other nodes drop this node's presences at once. */
+  stop(): unknown {
+    return this.tracker.stop(true);
+  }
+
+  private owner(socket: PresenceSubject): string {
     let owner = this.owners.get(socket);
     if (owner === undefined) {
       owner = `${socket.topic}#${++this.nextOwner}`;
@@ -68,7 +88,7 @@ export class Presence {
 
   /** Tracks the channel's client under `key` on the channel's topic. */
   track(
-    socket: ChannelSocket<any>,
+    socket: PresenceSubject,
     key: string | number,
     meta: Record<string, unknown> = {},
   ): { ok: true; ref: string } | { ok: false; reason: "already_tracked" } {
@@ -77,26 +97,26 @@ export class Presence {
 
   /** Replaces the meta (or derives it from the old one): one diff with the key in joins and leaves. */
   update(
-    socket: ChannelSocket<any>,
+    socket: PresenceSubject,
     key: string | number,
     meta: Record<string, unknown> | ((old: Meta) => Record<string, unknown>),
   ): { ok: true; ref: string } | { ok: false; reason: "nopresence" } {
     return this.tracker.update(this.owner(socket), socket.topic, String(key), meta);
   }
 
-  untrack(socket: ChannelSocket<any>, key: string | number): void {
+  untrack(socket: PresenceSubject, key: string | number): void {
     this.tracker.untrack(this.owner(socket), socket.topic, String(key));
   }
 
   /** Everyone on the topic (or the socket's topic), grouped by key and passed through `fetch`. */
-  async list(topic: string | ChannelSocket<any>): Promise<Presences> {
+  async list(topic: string | PresenceSubject): Promise<Presences> {
     const name = typeof topic === "string" ? topic : topic.topic;
     const grouped = group(this.tracker.list(name));
     return this.options.fetch ? await this.options.fetch(name, grouped) : grouped;
   }
 
   /** One key's presences, or undefined. */
-  async getByKey(topic: string | ChannelSocket<any>, key: string | number): Promise<Presences[string] | undefined> {
+  async getByKey(topic: string | PresenceSubject, key: string | number): Promise<Presences[string] | undefined> {
     const name = typeof topic === "string" ? topic : topic.topic;
     const k = String(key);
     const grouped = group(this.tracker.list(name).filter(([entryKey]) => entryKey === k));
@@ -105,7 +125,7 @@ export class Presence {
   }
 
   /** Pushes `presence_state` to the channel's client, as Phoenix apps do after join. */
-  async pushState(socket: ChannelSocket<any>): Promise<void> {
+  async pushState(socket: PresenceSubject & { push(event: string, payload: unknown): void }): Promise<void> {
     socket.push("presence_state", await this.list(socket.topic));
   }
 
@@ -117,7 +137,7 @@ export class Presence {
     for (const [topic, { joins, leaves }] of diff) {
       const payload = { joins: group(joins), leaves: group(leaves) };
       if (!this.options.fetch) {
-        this.endpoint.localBroadcast(topic, "presence_diff", payload);
+        this.pubsub.localBroadcast(topic, "presence_diff", payload);
         continue;
       }
       const fetch = this.options.fetch;
@@ -125,9 +145,9 @@ export class Presence {
       this.queue = this.queue.then(async () => {
         try {
           const [j, l] = await Promise.all([fetch(topic, payload.joins), fetch(topic, payload.leaves)]);
-          this.endpoint.localBroadcast(topic, "presence_diff", { joins: j, leaves: l });
+          this.pubsub.localBroadcast(topic, "presence_diff", { joins: j, leaves: l });
         } catch (err) {
-          this.endpoint.logger.error({ err, topic }, `presence: fetch failed for ${topic}; diff not sent: ${(err as Error)?.message}`);
+          this.logger.error({ err, topic }, `presence: fetch failed for ${topic}; diff not sent: ${(err as Error)?.message}`);
         }
       });
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Logger } from "../log.js";
+import type { Logger } from "../util/log.js";
 import type { BroadcastMessage } from "../pubsub/adapter.js";
 import type { PubSub, Subscriber } from "../pubsub/pubsub.js";
 import { RemoteReplica } from "./replica.js";

@@ -1,7 +1,7 @@
 // Tracker replication between nodes joined by an in-process bus (no Redis needed here; the Redis
 // path is covered by the multi-node tests), with short periods and fake-free real timers.
 import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../log.js";
+import { createLogger } from "../util/log.js";
 import type { BroadcastMessage, PubSubAdapter } from "../pubsub/adapter.js";
 import { PubSub } from "../pubsub/pubsub.js";
 import { Tracker, resolveTrackerOptions } from "./tracker.js";

@@ -1,4 +1,4 @@
-import type { Logger } from "../log.js";
+import type { Logger } from "../util/log.js";
 import type { PubSub } from "../pubsub/pubsub.js";
 import { Shard } from "./shard.js";
 import type { ShardSettings } from "./shard.js";

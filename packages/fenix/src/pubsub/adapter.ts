@@ -1,11 +1,7 @@
+import type { Broadcast } from "../protocol/message.js";
+
 /** A broadcast as it travels between nodes. Payloads must be JSON-serializable. */
-export interface BroadcastMessage {
-  topic: string;
-  event: string;
-  payload: unknown;
-  /** Set for topics with history: the message's `epoch:offset` id, used for recovery. */
-  id?: string;
-}
+export type BroadcastMessage = Broadcast;
 
 /**
  * The seam a cluster adapter (e.g. Redis) plugs into. The PubSub always delivers to local

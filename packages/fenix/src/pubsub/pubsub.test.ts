@@ -1,24 +1,25 @@
 import { describe, expect, it, vi } from "vitest";
-import type { Serializer } from "../serializer/types.js";
-import { V1Serializer } from "../serializer/v1.js";
+import type { Serializer } from "../serializer/serializer.js";
 import { V2Serializer } from "../serializer/v2.js";
 import type { BroadcastMessage, PubSubAdapter } from "./adapter.js";
-import { FastlaneCache, PubSub } from "./pubsub.js";
-import type { Subscriber } from "./pubsub.js";
+import { PubSub } from "./pubsub.js";
+import type { Scratch, Subscriber } from "./pubsub.js";
 
 function recorder(): Subscriber & { got: BroadcastMessage[] } {
   const got: BroadcastMessage[] = [];
   return { got, deliver: (m) => got.push({ ...m }) };
 }
 
-/** A serializer whose encodeBroadcast is spied on (delegating to a real one). */
-function spied(base: Serializer): Serializer & { encodeBroadcast: ReturnType<typeof vi.fn> } {
-  return { ...base, name: `spied-${base.name}`, encodeBroadcast: vi.fn((t: string, e: string, p: unknown) => base.encodeBroadcast(t, e, p)) };
+/** A serializer whose fastlane is spied on (delegating to a real one). */
+function spied(base: Serializer): Serializer & { fastlane: ReturnType<typeof vi.fn> } {
+  return { ...base, name: `spied-${base.name}`, fastlane: vi.fn((b: BroadcastMessage) => base.fastlane(b)) };
 }
 
-/** A channel-like subscriber that frames the broadcast with its connection's serializer. */
+const FRAME = Symbol("frame");
+
+/** A channel-like subscriber that frames the broadcast once per broadcast, in the scratch. */
 function connection(serializer: Serializer, frames: unknown[]): Subscriber {
-  return { deliver: (_m, cache) => frames.push(cache.frameFor(serializer)) };
+  return { deliver: (m, scratch) => frames.push((scratch[FRAME] ??= serializer.fastlane(m))) };
 }
 
 function fakeAdapter() {
@@ -123,52 +124,29 @@ describe("PubSub (local)", () => {
   });
 });
 
-describe("FastlaneCache", () => {
-  it("encodes once for 1000 V2 subscribers, and every subscriber gets the same frame", async () => {
+describe("per-broadcast scratch", () => {
+  it("is one object for every subscriber of a broadcast, and a new one for the next", async () => {
+    const pubsub = new PubSub("a");
+    const seen: Scratch[] = [];
+    for (let i = 0; i < 3; i++) pubsub.subscribe("t", { deliver: (_m, scratch) => seen.push(scratch) });
+    await pubsub.broadcast("t", "e", {});
+    await pubsub.broadcast("t", "e", {});
+    expect(seen).toHaveLength(6);
+    expect(new Set(seen.slice(0, 3)).size).toBe(1);
+    expect(new Set(seen.slice(3)).size).toBe(1);
+    expect(seen[0]).not.toBe(seen[3]);
+  });
+
+  it("lets subscribers share work: 1000 subscribers, one encode per broadcast", async () => {
     const pubsub = new PubSub("a");
     const v2 = spied(V2Serializer);
     const frames: unknown[] = [];
     for (let i = 0; i < 1000; i++) pubsub.subscribe("t", connection(v2, frames));
     await pubsub.broadcast("t", "e", { m: 1 });
-    expect(v2.encodeBroadcast).toHaveBeenCalledTimes(1);
-    expect(v2.encodeBroadcast).toHaveBeenCalledWith("t", "e", { m: 1 }, null);
-    expect(frames).toHaveLength(1000);
-    expect(new Set(frames).size).toBe(1);
-    expect(frames[0]).toEqual({ data: '[null,null,"t","e",{"m":1}]', binary: false });
-  });
-
-  it("encodes once per serializer for mixed V1 and V2 subscribers", async () => {
-    const pubsub = new PubSub("a");
-    const v1 = spied(V1Serializer);
-    const v2 = spied(V2Serializer);
-    const frames: unknown[] = [];
-    for (let i = 0; i < 500; i++) {
-      pubsub.subscribe("t", connection(v1, frames));
-      pubsub.subscribe("t", connection(v2, frames));
-    }
-    await pubsub.broadcast("t", "e", { m: 1 });
-    expect(v1.encodeBroadcast).toHaveBeenCalledTimes(1);
-    expect(v2.encodeBroadcast).toHaveBeenCalledTimes(1);
+    await pubsub.broadcast("t", "e", { m: 2 });
+    expect(v2.fastlane).toHaveBeenCalledTimes(2);
+    expect(frames).toHaveLength(2000);
     expect(new Set(frames).size).toBe(2);
-  });
-
-  it("encodes again for each new broadcast", async () => {
-    const pubsub = new PubSub("a");
-    const v2 = spied(V2Serializer);
-    const frames: unknown[] = [];
-    for (let i = 0; i < 10; i++) pubsub.subscribe("t", connection(v2, frames));
-    await pubsub.broadcast("t", "e", { n: 1 });
-    await pubsub.broadcast("t", "e", { n: 2 });
-    expect(v2.encodeBroadcast).toHaveBeenCalledTimes(2);
-  });
-
-  it("never encodes when subscribers do not ask for a frame", async () => {
-    const v2 = spied(V2Serializer);
-    const cache = new FastlaneCache({ topic: "t", event: "e", payload: {} });
-    expect(cache.message).toEqual({ topic: "t", event: "e", payload: {} });
-    expect(v2.encodeBroadcast).not.toHaveBeenCalled();
-    expect(cache.frameFor(v2)).toBe(cache.frameFor(v2));
-    expect(v2.encodeBroadcast).toHaveBeenCalledTimes(1);
   });
 });
 
@@ -235,7 +213,7 @@ describe("PubSub with an adapter", () => {
     pubsub.subscribe("t", connection(v2, frames));
     adapter.remote({ topic: "t", event: "remote", payload: { from: "b" } });
     expect(local.got).toEqual([{ topic: "t", event: "remote", payload: { from: "b" } }]);
-    expect(v2.encodeBroadcast).toHaveBeenCalledTimes(1);
+    expect(v2.fastlane).toHaveBeenCalledTimes(1);
     expect(frames).toHaveLength(2);
     expect(adapter.published).toEqual([]);
   });

@@ -1,52 +1,22 @@
-import type { Serializer, SharedFrame } from "../serializer/types.js";
 import type { BroadcastMessage, PubSubAdapter } from "./adapter.js";
 import { MemoryHistory, formatId, resolveHistoryOptions } from "./history.js";
 import type { HistoryOptions, HistoryStore, Position, ResolvedHistoryOptions } from "./history.js";
 
 /**
- * Encodes a broadcast at most once per serializer, however many subscribers share it —
- * Phoenix's fastlane cache.
+ * One broadcast's shared scratch space: every subscriber of that broadcast, on this node, gets
+ * the same object, and the next broadcast gets a new one. The bus never reads it; subscribers
+ * keep per-broadcast work there under their own symbol (channels: the frame encoded once per
+ * serializer, Phoenix's fastlane).
  */
-export class FastlaneCache {
-  // Almost every subscriber of a broadcast shares one serializer and one intercept set: remember
-  // the last answer so the per-subscriber cost is a comparison, not a map or set lookup.
-  private lastSerializer: Serializer | undefined;
-  private lastFrame: SharedFrame | undefined;
-  private frames: Map<Serializer, SharedFrame> | undefined;
-  private lastIntercepts: ReadonlySet<string> | undefined;
-  private lastIntercepted = false;
-
-  constructor(readonly message: BroadcastMessage) {}
-
-  frameFor(serializer: Serializer): SharedFrame {
-    if (serializer === this.lastSerializer) return this.lastFrame as SharedFrame;
-    this.frames ??= new Map();
-    let frame = this.frames.get(serializer);
-    if (frame === undefined) {
-      frame = serializer.encodeBroadcast(this.message.topic, this.message.event, this.message.payload, this.message.id ?? null);
-      this.frames.set(serializer, frame);
-    }
-    this.lastSerializer = serializer;
-    this.lastFrame = frame;
-    return frame;
-  }
-
-  /** Whether this broadcast's event is in `intercepts`. */
-  intercepted(intercepts: ReadonlySet<string>): boolean {
-    if (intercepts !== this.lastIntercepts) {
-      this.lastIntercepts = intercepts;
-      this.lastIntercepted = intercepts.has(this.message.event);
-    }
-    return this.lastIntercepted;
-  }
-}
+export type Scratch = Record<symbol, unknown>;
 
 export interface Subscriber {
-  deliver(message: BroadcastMessage, cache: FastlaneCache): void;
+  deliver(message: BroadcastMessage, scratch: Scratch): void;
 }
 
 /**
- * Topic subscriptions on this node plus an optional adapter for other nodes.
+ * A plain bus: topic subscriptions on this node plus an optional adapter for other nodes. It
+ * knows nothing of serializers, channels or intercepts — subscribers decide what a message means.
  *
  * @example
  * const pubsub = new PubSub();
@@ -193,11 +163,11 @@ export class PubSub {
     const { topic, event } = message;
     const set = this.topics.get(topic);
     if (set === undefined) return;
-    const cache = new FastlaneCache(message);
+    const scratch: Scratch = {};
     for (const subscriber of set) {
       if (subscriber === from) continue;
       try {
-        subscriber.deliver(cache.message, cache);
+        subscriber.deliver(message, scratch);
       } catch (err) {
         // One subscriber that cannot take the message (e.g. binary to a V1 client) must not starve the rest.
         this.onDeliveryError?.(err, topic, event);

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import type { RedisOptions } from "ioredis";
-import type { Logger } from "../log.js";
-import { defaultLogger } from "../log.js";
+import type { Logger } from "../util/log.js";
+import { defaultLogger } from "../util/log.js";
 import type { BroadcastMessage, PubSubAdapter } from "./adapter.js";
 
 export interface RedisAdapterOptions {

@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { SseSerializer, isSseFrame } from "./sse.js";
 import type { SseFrame } from "./sse.js";
-import type { Frame } from "./types.js";
-import { DecodeError, EncodeError } from "./types.js";
+import type { Frame } from "../protocol/message.js";
+import { DecodeError, EncodeError } from "../protocol/message.js";
+import type { Ref } from "../protocol/message.js";
+import type { Serializer } from "./serializer.js";
+
+// The positional shapes these tests were written in, over the serializer's encode/fastlane.
+const encodePush = (s: Serializer, joinRef: Ref, topic: string, event: string, payload: unknown) => s.encode({ joinRef, ref: null, topic, event, payload });
+const encodeMessage = (s: Serializer, joinRef: Ref, ref: Ref, topic: string, event: string, payload: unknown) => s.encode({ joinRef, ref, topic, event, payload });
+const encodeReply = (s: Serializer, joinRef: Ref, ref: Ref, topic: string, status: string, response: unknown) => s.encode({ joinRef, ref, topic, status, response });
+const encodeBroadcast = (s: Serializer, topic: string, event: string, payload: unknown, id: Ref = null) => s.fastlane({ topic, event, payload, ...(id === null ? {} : { id }) });
 
 const s = SseSerializer;
 /** The event text of a frame, and the JSON of its data line. */
@@ -11,60 +19,60 @@ const data = (frame: Frame): unknown => JSON.parse(text(frame).split("data: ")[1
 
 describe("SseSerializer", () => {
   it("encodes pushes and plain broadcasts as events with topic and payload", () => {
-    expect(s.encodePush("1", "room:1", "new_msg", { body: "a\nb" }).data).toBe('event: new_msg\ndata: {"topic":"room:1","payload":{"body":"a\\nb"}}\n\n');
-    expect(s.encodeBroadcast("room:1", "new_msg", { n: 1 }).data).toBe('event: new_msg\ndata: {"topic":"room:1","payload":{"n":1}}\n\n');
-    expect(s.encodeBroadcast("room:1", "new_msg", undefined, null).data).toBe('event: new_msg\ndata: {"topic":"room:1","payload":{}}\n\n');
+    expect(encodePush(s, "1", "room:1", "new_msg", { body: "a\nb" }).data).toBe('event: new_msg\ndata: {"topic":"room:1","payload":{"body":"a\\nb"}}\n\n');
+    expect(encodeBroadcast(s, "room:1", "new_msg", { n: 1 }).data).toBe('event: new_msg\ndata: {"topic":"room:1","payload":{"n":1}}\n\n');
+    expect(encodeBroadcast(s, "room:1", "new_msg", undefined, null).data).toBe('event: new_msg\ndata: {"topic":"room:1","payload":{}}\n\n');
   });
 
   it("puts a history broadcast's epoch:offset in an id line first", () => {
-    const frame = s.encodeBroadcast("room:1", "new_msg", { n: 1 }, "Ab_9:12") as SseFrame;
+    const frame = encodeBroadcast(s, "room:1", "new_msg", { n: 1 }, "Ab_9:12") as SseFrame;
     expect(frame.data).toBe('id: Ab_9:12\nevent: new_msg\ndata: {"topic":"room:1","payload":{"n":1}}\n\n');
     expect(frame.body).toBe('event: new_msg\ndata: {"topic":"room:1","payload":{"n":1}}\n\n');
     expect(frame.position).toBe("Ab_9:12");
     expect(frame.kind).toBe("event");
     // Anything that is not an epoch:offset never reaches the wire as an id.
-    expect(text(s.encodeBroadcast("room:1", "e", {}, "7")).startsWith("event:")).toBe(true);
-    expect(text(s.encodeBroadcast("room:1", "e", {}, "a:1\nevent: x")).startsWith("event:")).toBe(true);
+    expect(text(encodeBroadcast(s, "room:1", "e", {}, "7")).startsWith("event:")).toBe(true);
+    expect(text(encodeBroadcast(s, "room:1", "e", {}, "a:1\nevent: x")).startsWith("event:")).toBe(true);
   });
 
   it("encodes join replies as phx_reply events", () => {
-    const ok = s.encodeReply("1", "1", "room:1", "ok", { joined: true }) as SseFrame;
+    const ok = encodeReply(s, "1", "1", "room:1", "ok", { joined: true }) as SseFrame;
     expect(ok.data).toBe('event: phx_reply\ndata: {"topic":"room:1","status":"ok","response":{"joined":true}}\n\n');
     expect(ok.kind).toBe("reply");
     expect(ok.status).toBe("ok");
     expect(ok.position).toBeNull();
-    const refused = s.encodeReply("2", "2", "room:2", "error", { reason: "unauthorized" });
+    const refused = encodeReply(s, "2", "2", "room:2", "error", { reason: "unauthorized" });
     expect(refused.data).toBe('event: phx_reply\ndata: {"topic":"room:2","status":"error","response":{"reason":"unauthorized"}}\n\n');
   });
 
   it("takes the position of an ok history join reply unless it recovered", () => {
-    const fresh = s.encodeReply("1", "1", "t", "ok", { epoch: "E", offset: 4 }) as SseFrame;
+    const fresh = encodeReply(s, "1", "1", "t", "ok", { epoch: "E", offset: 4 }) as SseFrame;
     expect(fresh.position).toBe("E:4");
     expect(fresh.data.startsWith("event: phx_reply")).toBe(true);
-    expect((s.encodeReply("1", "1", "t", "ok", { epoch: "E", offset: 4, recovered: false }) as SseFrame).position).toBe("E:4");
-    expect((s.encodeReply("1", "1", "t", "ok", { epoch: "E", offset: 4, recovered: true }) as SseFrame).position).toBeNull();
-    expect((s.encodeReply("1", "1", "t", "error", { epoch: "E", offset: 4 }) as SseFrame).position).toBeNull();
-    expect((s.encodeReply("1", "1", "t", "ok", { epoch: "", offset: 0 }) as SseFrame).position).toBeNull();
+    expect((encodeReply(s, "1", "1", "t", "ok", { epoch: "E", offset: 4, recovered: false }) as SseFrame).position).toBe("E:4");
+    expect((encodeReply(s, "1", "1", "t", "ok", { epoch: "E", offset: 4, recovered: true }) as SseFrame).position).toBeNull();
+    expect((encodeReply(s, "1", "1", "t", "error", { epoch: "E", offset: 4 }) as SseFrame).position).toBeNull();
+    expect((encodeReply(s, "1", "1", "t", "ok", { epoch: "", offset: 0 }) as SseFrame).position).toBeNull();
   });
 
   it("encodes phx_close and phx_error with their payload", () => {
-    const close = s.encodeMessage("1", "1", "room:1", "phx_close", {}) as SseFrame;
+    const close = encodeMessage(s, "1", "1", "room:1", "phx_close", {}) as SseFrame;
     expect(close.data).toBe('event: phx_close\ndata: {"topic":"room:1","payload":{}}\n\n');
     expect(close.kind).toBe("close");
-    const error = s.encodeMessage("1", "1", "room:1", "phx_error", { reason: "channel_crash" }) as SseFrame;
+    const error = encodeMessage(s, "1", "1", "room:1", "phx_error", { reason: "channel_crash" }) as SseFrame;
     expect(error.data).toBe('event: phx_error\ndata: {"topic":"room:1","payload":{"reason":"channel_crash"}}\n\n');
     expect(error.kind).toBe("error");
   });
 
   it("sends binary payloads and responses as base64 with encoding: base64", () => {
     const bytes = new Uint8Array([104, 105, 0, 255]);
-    expect(data(s.encodePush(null, "t", "blob", bytes))).toEqual({ topic: "t", payload: "aGkA/w==", encoding: "base64" });
-    expect(data(s.encodeBroadcast("t", "blob", bytes.buffer))).toEqual({
+    expect(data(encodePush(s, null, "t", "blob", bytes))).toEqual({ topic: "t", payload: "aGkA/w==", encoding: "base64" });
+    expect(data(encodeBroadcast(s, "t", "blob", bytes.buffer))).toEqual({
       topic: "t",
       payload: "aGkA/w==",
       encoding: "base64",
     });
-    expect(data(s.encodeReply("1", "1", "t", "ok", bytes))).toEqual({
+    expect(data(encodeReply(s, "1", "1", "t", "ok", bytes))).toEqual({
       topic: "t",
       status: "ok",
       response: "aGkA/w==",
@@ -73,8 +81,8 @@ describe("SseSerializer", () => {
   });
 
   it("refuses event names that would break the framing", () => {
-    expect(() => s.encodePush(null, "t", "a\ndata: forged", {})).toThrow(EncodeError);
-    expect(() => s.encodeBroadcast("t", "a\rb", {})).toThrow(EncodeError);
+    expect(() => encodePush(s, null, "t", "a\ndata: forged", {})).toThrow(EncodeError);
+    expect(() => encodeBroadcast(s, "t", "a\rb", {})).toThrow(EncodeError);
   });
 
   it("cannot decode: clients do not send on SSE", () => {
@@ -82,7 +90,7 @@ describe("SseSerializer", () => {
   });
 
   it("marks its frames so the transport can rebuild ids", () => {
-    expect(isSseFrame(s.encodePush(null, "t", "e", {}))).toBe(true);
+    expect(isSseFrame(encodePush(s, null, "t", "e", {}))).toBe(true);
     expect(isSseFrame({ data: "x", binary: false })).toBe(false);
   });
 });

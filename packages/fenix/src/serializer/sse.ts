@@ -1,5 +1,6 @@
-import { DecodeError, EncodeError, isBinary, toBytes } from "./types.js";
-import type { Frame, InboundMessage, Ref, Serializer, SharedFrame } from "./types.js";
+import { DecodeError, EncodeError, isBinary, isReply, toBytes } from "../protocol/message.js";
+import type { Broadcast, Frame, InboundMessage, Outbound, SharedFrame } from "../protocol/message.js";
+import type { Serializer } from "./serializer.js";
 
 /**
  * A Server-Sent Events frame. `data` is the complete event as it goes on the wire (with an
@@ -78,27 +79,24 @@ export const SseSerializer: Serializer = {
     throw new DecodeError("clients cannot send frames over Server-Sent Events");
   },
 
-  encodePush(_joinRef: Ref, topic: string, name: string, payload: unknown): Frame {
-    const text = event(name, `{"topic":${JSON.stringify(topic)},${body("payload", payload)}}`);
-    return sseFrame("event", topic, text, null);
-  },
-
-  encodeMessage(_joinRef: Ref, _ref: Ref, topic: string, name: string, payload: unknown): Frame {
+  encode(message: Outbound): Frame {
+    const topic = message.topic;
+    if (isReply(message)) {
+      const { status, response } = message;
+      const text = event("phx_reply", `{"topic":${JSON.stringify(topic)},"status":${JSON.stringify(status)},${body("response", response)}}`);
+      const frame = sseFrame("reply", topic, text, replyPosition(status, response));
+      frame.status = status;
+      return frame;
+    }
+    const name = message.event;
     const kind = name === "phx_close" ? "close" : name === "phx_error" ? "error" : "event";
-    const text = event(name, `{"topic":${JSON.stringify(topic)},${body("payload", payload)}}`);
-    return sseFrame(kind, topic, text, null);
+    return sseFrame(kind, topic, event(name, `{"topic":${JSON.stringify(topic)},${body("payload", message.payload)}}`), null);
   },
 
-  encodeReply(_joinRef: Ref, _ref: Ref, topic: string, status: string, response: unknown): Frame {
-    const text = event("phx_reply", `{"topic":${JSON.stringify(topic)},"status":${JSON.stringify(status)},${body("response", response)}}`);
-    const frame = sseFrame("reply", topic, text, replyPosition(status, response));
-    frame.status = status;
-    return frame;
-  },
-
-  encodeBroadcast(topic: string, name: string, payload: unknown, ref: Ref = null): Frame {
-    const text = event(name, `{"topic":${JSON.stringify(topic)},${body("payload", payload)}}`);
-    const position = ref === null || ref === undefined ? null : String(ref);
+  fastlane(broadcast: Broadcast): SharedFrame {
+    const { topic } = broadcast;
+    const text = event(broadcast.event, `{"topic":${JSON.stringify(topic)},${body("payload", broadcast.payload)}}`);
+    const position = broadcast.id ?? null;
     if (position === null || !isPosition(position)) return sseFrame("event", topic, text, null);
     const frame = sseFrame("event", topic, text, position);
     frame.data = `id: ${position}\n${text}`;

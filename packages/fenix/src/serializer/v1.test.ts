@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { DecodeError, EncodeError } from "./types.js";
+import { DecodeError, EncodeError } from "../protocol/message.js";
 import { V1Serializer } from "./v1.js";
+import type { Ref } from "../protocol/message.js";
+import type { Serializer } from "./serializer.js";
+
+// The positional shapes these tests were written in, over the serializer's encode/fastlane.
+const encodePush = (s: Serializer, joinRef: Ref, topic: string, event: string, payload: unknown) => s.encode({ joinRef, ref: null, topic, event, payload });
+const encodeMessage = (s: Serializer, joinRef: Ref, ref: Ref, topic: string, event: string, payload: unknown) => s.encode({ joinRef, ref, topic, event, payload });
+const encodeReply = (s: Serializer, joinRef: Ref, ref: Ref, topic: string, status: string, response: unknown) => s.encode({ joinRef, ref, topic, status, response });
+const encodeBroadcast = (s: Serializer, topic: string, event: string, payload: unknown, id: Ref = null) => s.fastlane({ topic, event, payload, ...(id === null ? {} : { id }) });
 
 const keys = (data: unknown) => Object.keys(JSON.parse(data as string));
 
@@ -16,20 +24,20 @@ function decodeError(data: string | Buffer, binary = false): DecodeError {
 
 describe("V1Serializer encode", () => {
   it("writes a push exactly as Phoenix's @v1_msg_json, keys event,payload,ref,topic", () => {
-    const frame = V1Serializer.encodePush("12", "t", "e", "m");
+    const frame = encodePush(V1Serializer, "12", "t", "e", "m");
     expect(frame.binary).toBe(false);
     expect(frame.data).toBe('{"event":"e","payload":"m","ref":null,"topic":"t"}');
   });
 
   it("writes broadcasts with a null ref and no join_ref", () => {
-    const frame = V1Serializer.encodeBroadcast("t", "e", { m: 1 });
+    const frame = encodeBroadcast(V1Serializer, "t", "e", { m: 1 });
     expect(frame.data).toBe('{"event":"e","payload":{"m":1},"ref":null,"topic":"t"}');
   });
 
   it("writes replies as {event:phx_reply,payload:{response,status},ref,topic}", () => {
-    const frame = V1Serializer.encodeReply("1", "2", "t", "ok", { a: 1 });
+    const frame = encodeReply(V1Serializer, "1", "2", "t", "ok", { a: 1 });
     expect(frame.data).toBe('{"event":"phx_reply","payload":{"response":{"a":1},"status":"ok"},"ref":"2","topic":"t"}');
-    expect(JSON.parse(V1Serializer.encodeReply(null, null, "t", "error", undefined).data as string)).toEqual({
+    expect(JSON.parse(encodeReply(V1Serializer, null, null, "t", "error", undefined).data as string)).toEqual({
       event: "phx_reply",
       payload: { response: {}, status: "error" },
       ref: null,
@@ -38,15 +46,15 @@ describe("V1Serializer encode", () => {
   });
 
   it("writes control messages with the ref", () => {
-    expect(V1Serializer.encodeMessage("4", "4", "t", "phx_close", {}).data).toBe('{"event":"phx_close","payload":{},"ref":"4","topic":"t"}');
+    expect(encodeMessage(V1Serializer, "4", "4", "t", "phx_close", {}).data).toBe('{"event":"phx_close","payload":{},"ref":"4","topic":"t"}');
   });
 
   it("SER-08 never writes join_ref, and always orders keys event,payload,ref,topic", () => {
     const frames = [
-      V1Serializer.encodePush("j", "t", "e", {}),
-      V1Serializer.encodeMessage("j", "r", "t", "phx_error", { reason: "channel_crash" }),
-      V1Serializer.encodeReply("j", "r", "t", "ok", {}),
-      V1Serializer.encodeBroadcast("t", "e", {}),
+      encodePush(V1Serializer, "j", "t", "e", {}),
+      encodeMessage(V1Serializer, "j", "r", "t", "phx_error", { reason: "channel_crash" }),
+      encodeReply(V1Serializer, "j", "r", "t", "ok", {}),
+      encodeBroadcast(V1Serializer, "t", "e", {}),
     ];
     for (const frame of frames) {
       expect(frame.data as string).not.toContain("join_ref");
@@ -55,9 +63,9 @@ describe("V1Serializer encode", () => {
   });
 
   it("refuses binary payloads", () => {
-    expect(() => V1Serializer.encodePush(null, "t", "e", new Uint8Array([1]))).toThrow(EncodeError);
-    expect(() => V1Serializer.encodeReply(null, "1", "t", "ok", new Uint8Array([1]).buffer)).toThrow(EncodeError);
-    expect(() => V1Serializer.encodeBroadcast("t", "e", new Uint8Array([1]))).toThrow(EncodeError);
+    expect(() => encodePush(V1Serializer, null, "t", "e", new Uint8Array([1]))).toThrow(EncodeError);
+    expect(() => encodeReply(V1Serializer, null, "1", "t", "ok", new Uint8Array([1]).buffer)).toThrow(EncodeError);
+    expect(() => encodeBroadcast(V1Serializer, "t", "e", new Uint8Array([1]))).toThrow(EncodeError);
   });
 });
 

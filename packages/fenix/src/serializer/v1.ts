@@ -1,5 +1,6 @@
-import { DecodeError, EncodeError, checkRef, checkString, isBinary } from "./types.js";
-import type { Frame, InboundMessage, Ref, Serializer } from "./types.js";
+import { DecodeError, EncodeError, checkRef, checkString, isBinary, isReply } from "../protocol/message.js";
+import type { Broadcast, Frame, InboundMessage, Outbound, Ref, SharedFrame } from "../protocol/message.js";
+import type { Serializer } from "./serializer.js";
 
 function text(data: string): Frame {
   return { data, binary: false };
@@ -15,6 +16,7 @@ function refusesBinary(payload: unknown): void {
  */
 export const V1Serializer: Serializer = {
   name: "v1",
+  vsn: "~> 1.0.0",
 
   decode(data: string | Buffer, binary: boolean): InboundMessage {
     if (binary) throw new DecodeError("the V1 JSON serializer does not accept binary frames");
@@ -40,26 +42,22 @@ export const V1Serializer: Serializer = {
     };
   },
 
-  encodePush(_joinRef: Ref, topic: string, event: string, payload: unknown): Frame {
-    refusesBinary(payload);
-    return text(`{"event":${JSON.stringify(event)},"payload":${JSON.stringify(payload ?? {})},"ref":null,"topic":${JSON.stringify(topic)}}`);
+  encode(message: Outbound): Frame {
+    if (isReply(message)) {
+      refusesBinary(message.response);
+      return text(
+        `{"event":"phx_reply","payload":{"response":${JSON.stringify(message.response ?? {})},"status":${JSON.stringify(message.status)}},"ref":${JSON.stringify(message.ref ?? null)},"topic":${JSON.stringify(message.topic)}}`,
+      );
+    }
+    return messageFrame(message.ref, message.topic, message.event, message.payload);
   },
 
-  encodeMessage(_joinRef: Ref, ref: Ref, topic: string, event: string, payload: unknown): Frame {
-    refusesBinary(payload);
-    return text(
-      `{"event":${JSON.stringify(event)},"payload":${JSON.stringify(payload ?? {})},"ref":${JSON.stringify(ref ?? null)},"topic":${JSON.stringify(topic)}}`,
-    );
-  },
-
-  encodeReply(_joinRef: Ref, ref: Ref, topic: string, status: string, response: unknown): Frame {
-    refusesBinary(response);
-    return text(
-      `{"event":"phx_reply","payload":{"response":${JSON.stringify(response ?? {})},"status":${JSON.stringify(status)}},"ref":${JSON.stringify(ref ?? null)},"topic":${JSON.stringify(topic)}}`,
-    );
-  },
-
-  encodeBroadcast(topic: string, event: string, payload: unknown, ref: Ref = null): Frame {
-    return V1Serializer.encodeMessage(null, ref, topic, event, payload);
+  fastlane(broadcast: Broadcast): SharedFrame {
+    return messageFrame(broadcast.id ?? null, broadcast.topic, broadcast.event, broadcast.payload);
   },
 };
+
+function messageFrame(ref: Ref, topic: string, event: string, payload: unknown): Frame {
+  refusesBinary(payload);
+  return text(`{"event":${JSON.stringify(event)},"payload":${JSON.stringify(payload ?? {})},"ref":${JSON.stringify(ref ?? null)},"topic":${JSON.stringify(topic)}}`);
+}

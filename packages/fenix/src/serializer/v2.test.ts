@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { DecodeError, EncodeError } from "./types.js";
+import { DecodeError, EncodeError } from "../protocol/message.js";
 import { V2Serializer } from "./v2.js";
+import type { Ref } from "../protocol/message.js";
+import type { Serializer } from "./serializer.js";
+
+// The positional shapes these tests were written in, over the serializer's encode/fastlane.
+const encodePush = (s: Serializer, joinRef: Ref, topic: string, event: string, payload: unknown) => s.encode({ joinRef, ref: null, topic, event, payload });
+const encodeMessage = (s: Serializer, joinRef: Ref, ref: Ref, topic: string, event: string, payload: unknown) => s.encode({ joinRef, ref, topic, event, payload });
+const encodeReply = (s: Serializer, joinRef: Ref, ref: Ref, topic: string, status: string, response: unknown) => s.encode({ joinRef, ref, topic, status, response });
+const encodeBroadcast = (s: Serializer, topic: string, event: string, payload: unknown, id: Ref = null) => s.fastlane({ topic, event, payload, ...(id === null ? {} : { id }) });
 
 const bytes = (...parts: (number | string)[]): Buffer => Buffer.concat(parts.map((p) => (typeof p === "number" ? Buffer.from([p]) : Buffer.from(p, "utf8"))));
 const efg = () => new Uint8Array([0x65, 0x66, 0x67]);
@@ -18,30 +26,30 @@ function decodeError(data: string | Buffer, binary: boolean): DecodeError {
 
 describe("V2Serializer text frames (SER-01..SER-03)", () => {
   it("SER-01 encodes a push without refs", () => {
-    const frame = V2Serializer.encodePush(null, "t", "e", { m: 1 });
+    const frame = encodePush(V2Serializer, null, "t", "e", { m: 1 });
     expect(frame.binary).toBe(false);
     expect(frame.data).toBe('[null,null,"t","e",{"m":1}]');
   });
 
   it("SER-02 encodes a broadcast (fastlane)", () => {
-    const frame = V2Serializer.encodeBroadcast("t", "e", { m: 1 });
+    const frame = encodeBroadcast(V2Serializer, "t", "e", { m: 1 });
     expect(frame.binary).toBe(false);
     expect(frame.data).toBe('[null,null,"t","e",{"m":1}]');
   });
 
   it("SER-03 encodes a reply with a nil status", () => {
-    const frame = V2Serializer.encodeReply(null, null, "t", null as unknown as string, { m: 1 });
+    const frame = encodeReply(V2Serializer, null, null, "t", null as unknown as string, { m: 1 });
     expect(frame.binary).toBe(false);
     expect(parsed(frame.data)).toEqual([null, null, "t", "phx_reply", { response: { m: 1 }, status: null }]);
   });
 
   it("encodes a push with a join_ref and a null ref", () => {
-    expect(parsed(V2Serializer.encodePush("3", "room:1", "hi", { a: [1] }).data)).toEqual(["3", null, "room:1", "hi", { a: [1] }]);
+    expect(parsed(encodePush(V2Serializer, "3", "room:1", "hi", { a: [1] }).data)).toEqual(["3", null, "room:1", "hi", { a: [1] }]);
   });
 
   it("encodes a reply carrying join_ref and ref, with an empty response by default", () => {
-    expect(parsed(V2Serializer.encodeReply("1", "2", "t", "ok", undefined).data)).toEqual(["1", "2", "t", "phx_reply", { status: "ok", response: {} }]);
-    expect(parsed(V2Serializer.encodeReply("1", "2", "t", "error", { reason: "x" }).data)).toEqual([
+    expect(parsed(encodeReply(V2Serializer, "1", "2", "t", "ok", undefined).data)).toEqual(["1", "2", "t", "phx_reply", { status: "ok", response: {} }]);
+    expect(parsed(encodeReply(V2Serializer, "1", "2", "t", "error", { reason: "x" }).data)).toEqual([
       "1",
       "2",
       "t",
@@ -51,7 +59,7 @@ describe("V2Serializer text frames (SER-01..SER-03)", () => {
   });
 
   it("encodes control messages (phx_close) with ref = join_ref as text", () => {
-    const frame = V2Serializer.encodeMessage("5", "5", "t", "phx_close", {});
+    const frame = encodeMessage(V2Serializer, "5", "5", "t", "phx_close", {});
     expect(frame.binary).toBe(false);
     expect(frame.data).toBe('["5","5","t","phx_close",{}]');
   });
@@ -104,27 +112,27 @@ describe("V2Serializer text decode errors", () => {
 
 describe("V2Serializer binary frames (SER-04..SER-08)", () => {
   it("SER-04 encodes a binary push: 00 02 05 05 '12' 'topic' 'event' efg", () => {
-    const frame = V2Serializer.encodePush("12", "topic", "event", efg());
+    const frame = encodePush(V2Serializer, "12", "topic", "event", efg());
     expect(frame.binary).toBe(true);
     expect(Buffer.from(frame.data as Uint8Array).equals(bytes(0, 2, 5, 5, "12", "topic", "event", "efg"))).toBe(true);
   });
 
   it("SER-05 encodes a binary reply: 01 02 03 05 02 '12' '123' 'topic' 'ok' efg", () => {
-    const frame = V2Serializer.encodeReply("12", "123", "topic", "ok", efg());
+    const frame = encodeReply(V2Serializer, "12", "123", "topic", "ok", efg());
     expect(frame.binary).toBe(true);
     expect(Buffer.from(frame.data as Uint8Array).equals(bytes(1, 2, 3, 5, 2, "12", "123", "topic", "ok", "efg"))).toBe(true);
   });
 
   it("SER-06 encodes a binary broadcast: 02 05 05 'topic' 'event' efg", () => {
-    const frame = V2Serializer.encodeBroadcast("topic", "event", efg());
+    const frame = encodeBroadcast(V2Serializer, "topic", "event", efg());
     expect(frame.binary).toBe(true);
     expect(Buffer.from(frame.data as Uint8Array).equals(bytes(2, 5, 5, "topic", "event", "efg"))).toBe(true);
   });
 
   it("accepts an ArrayBuffer payload and encodes nil refs as empty strings", () => {
-    const frame = V2Serializer.encodePush(null, "t", "e", new Uint8Array([1, 2, 3]).buffer);
+    const frame = encodePush(V2Serializer, null, "t", "e", new Uint8Array([1, 2, 3]).buffer);
     expect(Buffer.from(frame.data as Uint8Array).equals(bytes(0, 0, 1, 1, "t", "e", 1, 2, 3))).toBe(true);
-    const reply = V2Serializer.encodeReply(null, null, "t", "ok", new Uint8Array([9]));
+    const reply = encodeReply(V2Serializer, null, null, "t", "ok", new Uint8Array([9]));
     expect(Buffer.from(reply.data as Uint8Array).equals(bytes(1, 0, 0, 1, 2, "t", "ok", 9))).toBe(true);
   });
 
@@ -179,23 +187,23 @@ describe("V2Serializer binary frames (SER-04..SER-08)", () => {
 
   it("SER-08 refuses a 256-byte topic when encoding binary", () => {
     const topic = "t".repeat(256);
-    expect(() => V2Serializer.encodePush(null, topic, "e", efg())).toThrow(EncodeError);
-    expect(() => V2Serializer.encodePush(null, topic, "e", efg())).toThrow(/unable to convert topic to binary/);
-    expect(() => V2Serializer.encodeBroadcast(topic, "e", efg())).toThrow(/unable to convert topic to binary/);
-    expect(() => V2Serializer.encodeReply(null, "1", topic, "ok", efg())).toThrow(/unable to convert topic to binary/);
+    expect(() => encodePush(V2Serializer, null, topic, "e", efg())).toThrow(EncodeError);
+    expect(() => encodePush(V2Serializer, null, topic, "e", efg())).toThrow(/unable to convert topic to binary/);
+    expect(() => encodeBroadcast(V2Serializer, topic, "e", efg())).toThrow(/unable to convert topic to binary/);
+    expect(() => encodeReply(V2Serializer, null, "1", topic, "ok", efg())).toThrow(/unable to convert topic to binary/);
   });
 
   it("SER-08 refuses 256-byte event, join_ref, ref and status fields", () => {
     const big = "é".repeat(128); // 256 bytes, 128 characters
-    expect(() => V2Serializer.encodePush(null, "t", big, efg())).toThrow(/unable to convert event to binary/);
-    expect(() => V2Serializer.encodePush(big, "t", "e", efg())).toThrow(/unable to convert join_ref to binary/);
-    expect(() => V2Serializer.encodeReply(null, big, "t", "ok", efg())).toThrow(/unable to convert ref to binary/);
-    expect(() => V2Serializer.encodeReply(null, null, "t", big, efg())).toThrow(/unable to convert status to binary/);
-    expect(() => V2Serializer.encodePush(null, "é".repeat(127) + "x", "e", efg())).not.toThrow();
+    expect(() => encodePush(V2Serializer, null, "t", big, efg())).toThrow(/unable to convert event to binary/);
+    expect(() => encodePush(V2Serializer, big, "t", "e", efg())).toThrow(/unable to convert join_ref to binary/);
+    expect(() => encodeReply(V2Serializer, null, big, "t", "ok", efg())).toThrow(/unable to convert ref to binary/);
+    expect(() => encodeReply(V2Serializer, null, null, "t", big, efg())).toThrow(/unable to convert status to binary/);
+    expect(() => encodePush(V2Serializer, null, "é".repeat(127) + "x", "e", efg())).not.toThrow();
   });
 
   it("does not limit field sizes in text frames", () => {
     const topic = "t".repeat(300);
-    expect(parsed(V2Serializer.encodePush(null, topic, "e", {}).data)[2]).toBe(topic);
+    expect(parsed(encodePush(V2Serializer, null, topic, "e", {}).data)[2]).toBe(topic);
   });
 });

@@ -1,5 +1,6 @@
-import { DecodeError, EncodeError, checkRef, checkString, isBinary, toBytes } from "./types.js";
-import type { Frame, InboundMessage, Ref, Serializer } from "./types.js";
+import { DecodeError, EncodeError, checkRef, checkString, isBinary, isReply, toBytes } from "../protocol/message.js";
+import type { Broadcast, Frame, InboundMessage, Outbound, Ref, SharedFrame } from "../protocol/message.js";
+import type { Serializer } from "./serializer.js";
 
 const PUSH = 0;
 const REPLY = 1;
@@ -62,6 +63,7 @@ function decodeBinary(buf: Buffer): InboundMessage {
  */
 export const V2Serializer: Serializer = {
   name: "v2",
+  vsn: "~> 2.0.0",
 
   decode(data: string | Buffer, binary: boolean): InboundMessage {
     if (binary) return decodeBinary(typeof data === "string" ? Buffer.from(data) : data);
@@ -83,28 +85,28 @@ export const V2Serializer: Serializer = {
     };
   },
 
-  encodePush(joinRef: Ref, topic: string, event: string, payload: unknown): Frame {
+  encode(message: Outbound): Frame {
+    const { joinRef, ref, topic } = message;
+    if (isReply(message)) {
+      const { status, response } = message;
+      if (isBinary(response)) {
+        return binaryFrame(REPLY, [field(joinRef, "join_ref"), field(ref, "ref"), field(topic, "topic"), field(status, "status")], response);
+      }
+      return {
+        data: `[${str(joinRef)},${str(ref)},${JSON.stringify(topic)},"phx_reply",{"status":${JSON.stringify(status)},"response":${json(response)}}]`,
+        binary: false,
+      };
+    }
+    const { event, payload } = message;
+    // The binary push layout has no ref: only server pushes (ref null) carry binary payloads.
     if (isBinary(payload)) return binaryFrame(PUSH, [field(joinRef, "join_ref"), field(topic, "topic"), field(event, "event")], payload);
-    return { data: `[${str(joinRef)},null,${JSON.stringify(topic)},${JSON.stringify(event)},${json(payload)}]`, binary: false };
-  },
-
-  encodeMessage(joinRef: Ref, ref: Ref, topic: string, event: string, payload: unknown): Frame {
     return { data: `[${str(joinRef)},${str(ref)},${JSON.stringify(topic)},${JSON.stringify(event)},${json(payload)}]`, binary: false };
   },
 
-  encodeReply(joinRef: Ref, ref: Ref, topic: string, status: string, response: unknown): Frame {
-    if (isBinary(response)) {
-      return binaryFrame(REPLY, [field(joinRef, "join_ref"), field(ref, "ref"), field(topic, "topic"), field(status, "status")], response);
-    }
-    return {
-      data: `[${str(joinRef)},${str(ref)},${JSON.stringify(topic)},"phx_reply",{"status":${JSON.stringify(status)},"response":${json(response)}}]`,
-      binary: false,
-    };
-  },
-
-  encodeBroadcast(topic: string, event: string, payload: unknown, ref: Ref = null): Frame {
+  fastlane(broadcast: Broadcast): SharedFrame {
+    const { topic, event, payload } = broadcast;
     // The binary broadcast layout has no ref field, so a binary message's history id is not sent.
     if (isBinary(payload)) return binaryFrame(BROADCAST, [field(topic, "topic"), field(event, "event")], payload);
-    return { data: `[null,${str(ref)},${JSON.stringify(topic)},${JSON.stringify(event)},${json(payload)}]`, binary: false };
+    return { data: `[null,${str(broadcast.id ?? null)},${JSON.stringify(topic)},${JSON.stringify(event)},${json(payload)}]`, binary: false };
   },
 };

@@ -1,16 +1,21 @@
-import type { Assigns } from "../channel/definition.js";
+import type { CompiledChannel } from "../channel/compile.js";
+import type { StopReason } from "../channel/results.js";
 import { ChannelServer } from "../channel/server.js";
-import type { ChannelHost } from "../channel/server.js";
-import type { Endpoint } from "../endpoint.js";
-import type { Logger } from "../log.js";
+import type { Assigns, ChannelHost, ChannelProcess } from "../channel/types.js";
+import { CloseCode } from "../protocol/close.js";
+import { DecodeError } from "../protocol/message.js";
+import type { Frame, InboundMessage, Ref, SharedFrame } from "../protocol/message.js";
 import type { BroadcastMessage } from "../pubsub/adapter.js";
 import type { Subscriber } from "../pubsub/pubsub.js";
-import { DecodeError } from "../serializer/types.js";
-import type { Frame, InboundMessage, Ref, Serializer, SharedFrame } from "../serializer/types.js";
-import { CloseCode } from "../transports/transport.js";
-import type { TransportSession } from "../transports/transport.js";
-import type { SocketHandler } from "./handler.js";
+import type { Runtime } from "../runtime/runtime.js";
+import type { Serializer } from "../serializer/serializer.js";
+import type { Logger } from "../util/log.js";
+import type { CompiledSocket } from "./compile.js";
 import { ConnectionLimiter } from "./limits.js";
+import type { TransportSession } from "./session.js";
+
+/** A listen-only stream's joins: each topic with its join payload. */
+export type TopicJoins = readonly (readonly [topic: string, payload: unknown])[];
 
 /**
  * One client connection: owns the serializer, the heartbeat, and the topic → channel map.
@@ -23,27 +28,63 @@ export class Connection implements ChannelHost {
   private readonly limiter: ConnectionLimiter;
   private lastLimitLog = 0;
 
+  readonly logger: Logger;
+  /** Set in topics mode (SSE): the stream ends once every topic it joined has closed. */
+  private topicsMode: "off" | "joining" | "on" = "off";
+
   constructor(
-    readonly endpoint: Endpoint,
-    readonly handler: SocketHandler<any>,
+    readonly runtime: Runtime,
+    readonly socket: CompiledSocket,
     readonly serializer: Serializer,
     readonly session: TransportSession,
     readonly assigns: Assigns,
     readonly id: string | null,
-    readonly logger: Logger,
   ) {
-    this.limiter = new ConnectionLimiter(handler.limits);
+    this.logger = runtime.logger;
+    this.limiter = new ConnectionLimiter(socket.limits);
     this.idSubscriber = id === null ? null : { deliver: (message) => this.onIdBroadcast(message) };
-    if (id !== null && this.idSubscriber) endpoint.pubsub.subscribe(id, this.idSubscriber);
-    endpoint.connections.add(this);
+    if (id !== null && this.idSubscriber) runtime.pubsub.subscribe(id, this.idSubscriber);
+    runtime.connections.add(this);
   }
 
   get transportName(): string {
     return this.session.name;
   }
 
-  get handlerName(): string {
-    return this.handler.name;
+  get socketName(): string {
+    return this.socket.name;
+  }
+
+  /**
+   * Listen-only mode, for transports whose clients cannot send (SSE): joins each topic through
+   * its channel's own `join`, as if the client had sent `phx_join`, and closes the connection
+   * (1000) once every one of them has ended — refused, left, stopped or crashed.
+   */
+  joinTopics(joins: TopicJoins): void {
+    this.topicsMode = "joining";
+    try {
+      joins.forEach(([topic, payload], i) => {
+        const ref = String(i + 1);
+        this.handleMessage({ joinRef: ref, ref, topic, event: "phx_join", payload });
+      });
+    } catch (err) {
+      this.logger.error({ err, socket: this.socket.name }, `${this.socket.name}: closing a ${this.transportName} stream after an internal error: ${(err as Error)?.message}`);
+      void this.close(CloseCode.INTERNAL_ERROR, "internal error");
+      return;
+    }
+    this.topicsMode = "on";
+    this.closeIfNoTopicLeft();
+  }
+
+  private closeIfNoTopicLeft(): void {
+    if (this.topicsMode !== "on" || this.closed || this.channels.size > 0) return;
+    this.logger.debug({ socket: this.socket.name }, `${this.transportName} stream ends: every topic has closed`);
+    void this.close(CloseCode.NORMAL, "every topic closed");
+  }
+
+  /** A reply to one client message. */
+  private reply(joinRef: Ref, ref: Ref, topic: string, status: string, response: unknown): void {
+    this.write(this.serializer.encode({ joinRef, ref, topic, status, response }));
   }
 
   write(frame: Frame): void {
@@ -64,8 +105,8 @@ export class Connection implements ChannelHost {
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
       this.logger.error(
-        { err: { message: err.message }, socket: this.handler.name },
-        `${this.handler.name}: closing connection on undecodable frame: ${err.message}`,
+        { err: { message: err.message }, socket: this.socket.name },
+        `${this.socket.name}: closing connection on undecodable frame: ${err.message}`,
       );
       // The close reason tells the client what was wrong (a close reason holds at most 123 bytes).
       this.close(CloseCode.INTERNAL_ERROR, truncate(`malformed frame: ${err.message}`, 123));
@@ -77,7 +118,7 @@ export class Connection implements ChannelHost {
       this.handleMessage(message);
     } catch (err) {
       // A bug must cost this connection at most, never the process.
-      this.logger.error({ err, socket: this.handler.name }, `${this.handler.name}: closing connection after an internal error: ${(err as Error)?.message}`);
+      this.logger.error({ err, socket: this.socket.name }, `${this.socket.name}: closing connection after an internal error: ${(err as Error)?.message}`);
       this.close(CloseCode.INTERNAL_ERROR, "internal error");
     }
   }
@@ -87,7 +128,7 @@ export class Connection implements ChannelHost {
     const verdict = this.limiter.check(message.event, bytes);
     if (verdict === "ok") return true;
     if (verdict === "flood") {
-      this.logger.warn({ socket: this.handler.name, id: this.id }, `${this.handler.name}: closing a connection that keeps flooding past its rate limit`);
+      this.logger.warn({ socket: this.socket.name, id: this.id }, `${this.socket.name}: closing a connection that keeps flooding past its rate limit`);
       this.close(CloseCode.POLICY_VIOLATION, "rate limit exceeded");
       return false;
     }
@@ -96,12 +137,12 @@ export class Connection implements ChannelHost {
       // At most one line a second per connection: the log must not become the flood.
       this.lastLimitLog = now;
       this.logger.warn(
-        { socket: this.handler.name, topic: message.topic, event: message.event, bytes, reason: verdict },
-        `${this.handler.name}: refused ${message.event} on ${message.topic}: ${verdict}`,
+        { socket: this.socket.name, topic: message.topic, event: message.event, bytes, reason: verdict },
+        `${this.socket.name}: refused ${message.event} on ${message.topic}: ${verdict}`,
       );
     }
     const response = verdict === "payload_too_large" ? { reason: verdict, limit: this.limiter.limits.maxPayloadBytes } : { reason: verdict };
-    this.write(this.serializer.encodeReply(message.joinRef, message.ref, message.topic, "error", response));
+    this.reply(message.joinRef, message.ref, message.topic, "error", response);
     return false;
   }
 
@@ -109,7 +150,7 @@ export class Connection implements ChannelHost {
     if (this.closed) return;
     const { topic, event, joinRef, ref, payload } = message;
     if (topic === "phoenix" && event === "heartbeat") {
-      this.write(this.serializer.encodeReply(null, ref, "phoenix", "ok", {}));
+      this.reply(null, ref, "phoenix", "ok", {});
       return;
     }
     const existing = this.channels.get(topic);
@@ -119,7 +160,7 @@ export class Connection implements ChannelHost {
     }
     if (existing === undefined) {
       if (event === "phx_leave") {
-        this.write(this.serializer.encodeReply(joinRef, ref, topic, "ok", {}));
+        this.reply(joinRef, ref, topic, "ok", {});
       } else {
         this.unmatched(topic, ref, event);
       }
@@ -138,53 +179,58 @@ export class Connection implements ChannelHost {
     const { topic, joinRef, ref, payload } = message;
     if (existing !== undefined) {
       // Duplicate join: the old channel ends, the new join is answered, then the old one's phx_close.
-      this.logger.debug({ topic }, `duplicate channel join for topic ${topic} in ${this.handler.name}: closing existing channel for new join`);
+      this.logger.debug({ topic }, `duplicate channel join for topic ${topic} in ${this.socket.name}: closing existing channel for new join`);
       this.channels.delete(topic);
       const oldJoinRef = existing.joinRef;
       const ended = existing.shutdown({ shutdown: "duplicate_join" }, true);
-      this.startJoin(existing.definition, message, ended, () => this.write(this.serializer.encodeMessage(oldJoinRef, oldJoinRef, topic, "phx_close", {})));
+      this.startJoin(existing.compiled, message, ended, () =>
+        this.write(this.serializer.encode({ joinRef: oldJoinRef, ref: oldJoinRef, topic, event: "phx_close", payload: {} })),
+      );
       return;
     }
-    const channel = this.handler.router.match(topic);
+    const channel = this.socket.router.match(topic);
     if (channel === undefined) {
       this.unmatched(topic, ref, "phx_join");
       return;
     }
-    if (this.channels.size >= this.handler.maxChannels) {
+    if (this.channels.size >= this.socket.maxChannels) {
       this.logger.warn(
-        { topic, max: this.handler.maxChannels },
-        `${this.handler.name}: refusing join to ${topic}: too many channels joined (max ${this.handler.maxChannels})`,
+        { topic, max: this.socket.maxChannels },
+        `${this.socket.name}: refusing join to ${topic}: too many channels joined (max ${this.socket.maxChannels})`,
       );
-      this.write(this.serializer.encodeReply(joinRef ?? ref, ref, topic, "error", { reason: "too many channels joined" }));
+      this.reply(joinRef ?? ref, ref, topic, "error", { reason: "too many channels joined" });
       return;
     }
     this.startJoin(channel, { topic, joinRef, ref, payload, event: "phx_join" });
   }
 
-  private startJoin(channel: ChannelServer["definition"], message: InboundMessage, before?: Promise<unknown>, afterReply?: () => void): void {
+  private startJoin(channel: CompiledChannel, message: InboundMessage, before?: Promise<unknown>, afterReply?: () => void): void {
     const server = new ChannelServer(this, channel, message.topic, message.joinRef, message.ref, { ...this.assigns });
     this.channels.set(message.topic, server);
     server.join(message.payload, message.ref, before, afterReply);
   }
 
   private unmatched(topic: string, ref: Ref, event: string): void {
-    this.logger.warn({ topic, event }, `Ignoring unmatched topic ${JSON.stringify(topic)} in ${this.handler.name}`);
-    this.write(this.serializer.encodeReply(null, ref, topic, "error", { reason: "unmatched topic" }));
+    this.logger.warn({ topic, event }, `Ignoring unmatched topic ${JSON.stringify(topic)} in ${this.socket.name}`);
+    this.reply(null, ref, topic, "error", { reason: "unmatched topic" });
   }
 
-  channelEnded(server: ChannelServer): void {
+  channelEnded(server: ChannelProcess): void {
     if (this.channels.get(server.topic) === server) this.channels.delete(server.topic);
+  }
+
+  channelGone(_server: ChannelProcess): void {
+    if (this.topicsMode === "on") this.closeIfNoTopicLeft();
   }
 
   private onIdBroadcast(message: BroadcastMessage): void {
     if (message.event !== "disconnect") return;
-    this.logger.info({ id: this.id }, `${this.handler.name} ${this.id}: disconnect requested`);
+    this.logger.info({ id: this.id }, `${this.socket.name} ${this.id}: disconnect requested`);
     this.close(CloseCode.GOING_AWAY, "", { shutdown: "disconnected" });
   }
 
-  /** Closes the transport and ends every channel without frames. */
-  /** Resolves once every channel's `terminate` has run. */
-  close(code: number, reason = "", channelReason: Parameters<ChannelServer["shutdown"]>[0] = { shutdown: "closed" }): Promise<void> {
+  /** Closes the transport and ends every channel without frames; resolves once every `terminate` has run. */
+  close(code: number, reason = "", channelReason: StopReason = { shutdown: "closed" }): Promise<void> {
     if (this.closed) return this.ended ?? Promise.resolve();
     this.session.close(code, reason);
     return this.transportClosed(channelReason);
@@ -193,11 +239,11 @@ export class Connection implements ChannelHost {
   private ended: Promise<void> | undefined;
 
   /** The transport is gone (client closed, network error, or our own close). */
-  transportClosed(reason: Parameters<ChannelServer["shutdown"]>[0] = { shutdown: "closed" }): Promise<void> {
+  transportClosed(reason: StopReason = { shutdown: "closed" }): Promise<void> {
     if (this.closed) return this.ended ?? Promise.resolve();
     this.closed = true;
-    if (this.idSubscriber && this.id !== null) this.endpoint.pubsub.unsubscribe(this.id, this.idSubscriber);
-    this.endpoint.connections.delete(this);
+    if (this.idSubscriber && this.id !== null) this.runtime.pubsub.unsubscribe(this.id, this.idSubscriber);
+    this.runtime.connections.delete(this);
     const channels = [...this.channels.values()];
     this.channels.clear();
     this.ended = Promise.all(channels.map((channel) => channel.shutdown(reason))).then(() => undefined);

@@ -1,6 +1,7 @@
 // Unit tests of the per-connection limiter, with explicit clock values (milliseconds).
 import { describe, expect, it } from "vitest";
-import { ConnectionLimiter, TokenBucket, resolveLimits } from "./limits.js";
+import { TokenBucket } from "../util/bucket.js";
+import { ConnectionLimiter, resolveLimits } from "./limits.js";
 
 describe("TokenBucket", () => {
   it("starts full: `burst` takes succeed at once, the next one fails", () => {

@@ -1,3 +1,5 @@
+import { TokenBucket } from "../util/bucket.js";
+
 /** Per-connection limits. Every value is per connection; see the README's limits table. */
 export interface ConnectionLimits {
   /** Sustained inbound messages per second (default 500); heartbeats are exempt. */
@@ -26,29 +28,6 @@ export function resolveLimits(limits: ConnectionLimits = {}): ResolvedLimits {
     maxPayloadBytes: limits.maxPayloadBytes ?? 1_000_000,
     floodThreshold: limits.floodThreshold ?? 2 * messagesPerSecond,
   };
-}
-
-/** A token bucket refilled lazily from the clock, so an idle connection costs no timer. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-    now: number,
-  ) {
-    this.tokens = burst;
-    this.last = now;
-  }
-
-  take(now: number): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
 }
 
 export type Verdict = "ok" | "rate_limited" | "payload_too_large" | "flood";

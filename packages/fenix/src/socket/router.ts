@@ -1,4 +1,4 @@
-import type { ChannelDefinition } from "../channel/definition.js";
+import type { CompiledChannel } from "../channel/compile.js";
 import type { HistoryOptions } from "../pubsub/history.js";
 
 /** Per-route options, the optional third element of a `channels` entry. */
@@ -7,9 +7,9 @@ export interface RouteOptions {
   history?: HistoryOptions;
 }
 
-export interface Route {
+export interface Route<C = CompiledChannel> {
   pattern: string;
-  channel: ChannelDefinition<any>;
+  channel: C;
   options?: RouteOptions;
 }
 
@@ -17,27 +17,24 @@ export interface Route {
  * Topic routing as Phoenix does it: an exact topic, or a prefix ending in `*` (which also
  * matches the bare prefix). The first declared match wins.
  */
-export class Router {
-  private exact = new Map<string, ChannelDefinition<any>>();
-  private ordered: { prefix: string | null; pattern: string; channel: ChannelDefinition<any>; options?: RouteOptions }[] = [];
+export class Router<C = CompiledChannel> {
+  private readonly ordered: (Route<C> & { prefix: string | null })[] = [];
 
-  constructor(routes: readonly Route[]) {
+  constructor(routes: readonly Route<C>[]) {
     for (const { pattern, channel, options } of routes) {
       const star = pattern.indexOf("*");
       if (star !== -1 && star !== pattern.length - 1) {
         throw new Error(`channels using splat patterns must end with *: got ${JSON.stringify(pattern)}`);
       }
-      const prefix = star === -1 ? null : pattern.slice(0, -1);
-      this.ordered.push({ prefix, pattern, channel, options });
-      if (prefix === null && !this.exact.has(pattern)) this.exact.set(pattern, channel);
+      this.ordered.push({ prefix: star === -1 ? null : pattern.slice(0, -1), pattern, channel, options });
     }
   }
 
-  get routes(): readonly Route[] {
+  get routes(): readonly Route<C>[] {
     return this.ordered.map(({ pattern, channel, options }) => ({ pattern, channel, options }));
   }
 
-  match(topic: string): ChannelDefinition<any> | undefined {
+  match(topic: string): C | undefined {
     for (const route of this.ordered) {
       if (route.prefix === null ? route.pattern === topic : topic.startsWith(route.prefix)) return route.channel;
     }

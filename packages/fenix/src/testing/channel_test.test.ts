@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { defineChannel } from "../channel/definition.js";
 import { error, ok } from "../channel/results.js";
 import type { StopReason } from "../channel/results.js";
-import { defineSocket } from "../socket/handler.js";
+import { defineSocket } from "../socket/definition.js";
 import { captureLog, channelTest } from "./channel_test.js";
 import { settle } from "./mailbox.js";
 import type { ChannelTest, TestChannel } from "./channel_test.js";

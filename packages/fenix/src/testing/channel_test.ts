@@ -1,13 +1,16 @@
-import type { Assigns } from "../channel/definition.js";
 import type { ChannelServer } from "../channel/server.js";
-import { Endpoint } from "../endpoint.js";
-import { addLogSink, createLogger, formatLogLine } from "../log.js";
+import type { Assigns } from "../channel/types.js";
+import { Endpoint } from "../endpoint/endpoint.js";
+import type { Frame, SharedFrame } from "../protocol/message.js";
 import type { Subscriber } from "../pubsub/pubsub.js";
-import type { Frame, SharedFrame } from "../serializer/types.js";
+import { compileSocket } from "../socket/compile.js";
+import type { CompiledSocket } from "../socket/compile.js";
+import { connectSocket } from "../socket/connect.js";
+import { ConnectSocket } from "../socket/connect_socket.js";
 import { Connection } from "../socket/connection.js";
-import { ConnectSocket } from "../socket/handler.js";
-import type { ConnectInfo, SocketHandler } from "../socket/handler.js";
-import type { TransportSession } from "../transports/transport.js";
+import type { ConnectInfo, SocketDefinition } from "../socket/definition.js";
+import type { TransportSession } from "../socket/session.js";
+import { addLogSink, createLogger, formatLogLine } from "../util/log.js";
 import { Mailbox, settle } from "./mailbox.js";
 import type { Item } from "./serializer.js";
 import { TestSerializer } from "./serializer.js";
@@ -16,13 +19,16 @@ import { TestSerializer } from "./serializer.js";
 export class TestSocket<A extends Assigns = Assigns> extends ConnectSocket<A> {
   /** @internal */
   connection: Connection | undefined;
+  /** @internal */
+  readonly compiled: CompiledSocket;
   constructor(
     endpoint: Endpoint,
-    readonly handler: SocketHandler<A>,
+    readonly handler: SocketDefinition<A>,
     readonly id: string | null,
     assigns: A,
   ) {
     super(endpoint, "test", assigns);
+    this.compiled = compileSocket(handler);
   }
 }
 
@@ -96,17 +102,16 @@ export class ChannelTest {
   }
 
   /** Builds a socket as `connect` would leave it, without running `connect`. */
-  socket<A extends Assigns>(handler: SocketHandler<A>, id: string | null = null, assigns: Partial<A> = {}): TestSocket<A> {
+  socket<A extends Assigns>(handler: SocketDefinition<A>, id: string | null = null, assigns: Partial<A> = {}): TestSocket<A> {
     return new TestSocket(this.endpoint, handler, id, { ...assigns } as A);
   }
 
   /** Runs the handler's `connect` and `id` with stringified params, as a client's would arrive. */
   async connect<A extends Assigns>(
-    handler: SocketHandler<A>,
+    handler: SocketDefinition<A>,
     params: Record<string, unknown> = {},
     info: Partial<ConnectInfo> = {},
   ): Promise<{ ok: true; socket: TestSocket<A> } | { ok: false; reason?: unknown }> {
-    const socket = new ConnectSocket<A>(this.endpoint, "test");
     const connectInfo: ConnectInfo = {
       transport: "test",
       peer: {},
@@ -116,21 +121,22 @@ export class ChannelTest {
       headers: {},
       ...info,
     };
-    const result = await handler.connect(roundTrip(params) as Record<string, unknown>, socket, connectInfo);
-    if (!result.ok) return result;
-    return { ok: true, socket: new TestSocket(this.endpoint, handler, handler.id(socket), socket.assigns) };
+    // The real connect (connect, id, telemetry and its log line), without a transport or admission.
+    const outcome = await connectSocket(
+      this.endpoint,
+      compileSocket(handler),
+      { transport: "test", params: roundTrip(params) as Record<string, unknown>, info: connectInfo, serializer: TestSerializer },
+      { admission: false },
+    );
+    if (!outcome.ok) return outcome.reason === undefined ? { ok: false } : { ok: false, reason: outcome.reason };
+    // Read back what connect decided on a throwaway session, then let that connection go.
+    const probe = outcome.start(new TestSession(new Mailbox()));
+    void probe.transportClosed();
+    return { ok: true, socket: new TestSocket(this.endpoint, handler, probe.id, probe.assigns as A) };
   }
 
   private connection(socket: TestSocket<any>): Connection {
-    socket.connection ??= new Connection(
-      this.endpoint,
-      socket.handler,
-      TestSerializer,
-      new TestSession(this.mailbox),
-      socket.assigns,
-      socket.id,
-      this.endpoint.logger,
-    );
+    socket.connection ??= new Connection(this.endpoint, socket.compiled, TestSerializer, new TestSession(this.mailbox), socket.assigns, socket.id);
     return socket.connection;
   }
 
@@ -146,7 +152,7 @@ export class ChannelTest {
   /** Joins `topic` through the socket's routes. Resolves with the join's reply. */
   async join(socket: TestSocket<any>, topic: string, payload: unknown = {}): Promise<JoinResult> {
     const connection = this.connection(socket);
-    if (!socket.handler.router.match(topic)) throw new Error(`no channel found for topic ${JSON.stringify(topic)} in ${socket.handler.name}`);
+    if (!socket.compiled.router.match(topic)) throw new Error(`no channel found for topic ${JSON.stringify(topic)} in ${socket.compiled.name}`);
     const ref = this.nextRef();
     connection.handleMessage({ joinRef: ref, ref, topic, event: "phx_join", payload: roundTrip(payload) });
     const reply = (await this.mailbox.take((i) => i.kind === "reply" && i.ref === ref && i.topic === topic, 5_000, `a reply to joining ${topic}`)) as Extract<
@@ -237,7 +243,7 @@ export class ChannelTest {
   async cleanup(): Promise<void> {
     for (const topic of this.subscribed) this.endpoint.pubsub.unsubscribe(topic, this.subscriber);
     this.subscribed.clear();
-    for (const connection of [...this.endpoint.connections]) connection.transportClosed();
+    for (const connection of [...this.endpoint.connections]) void connection.transportClosed();
   }
 }
 

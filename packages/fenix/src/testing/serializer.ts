@@ -1,4 +1,6 @@
-import type { Frame, InboundMessage, Ref, Serializer } from "../serializer/types.js";
+import { isReply } from "../protocol/message.js";
+import type { Frame, InboundMessage, Outbound, Ref } from "../protocol/message.js";
+import type { Serializer } from "../serializer/serializer.js";
 
 /** What a channel under test sent, recorded as objects (Phoenix's test serializer does the same). */
 export type Item =
@@ -11,17 +13,20 @@ function frame(item: Item): Frame {
   return { data: item, binary: false };
 }
 
+function encode(message: Outbound): Frame {
+  const { joinRef, topic } = message;
+  if (isReply(message)) return frame({ kind: "reply", topic, ref: message.ref, status: message.status, payload: message.response, joinRef });
+  const { event, payload } = message;
+  if (event === "phx_close" || event === "phx_error") return frame({ kind: event === "phx_close" ? "close" : "error", topic, joinRef, payload });
+  return frame({ kind: "push", topic, event, payload, joinRef });
+}
+
 /** Encodes nothing: frames carry the item objects straight into the test mailbox. */
 export const TestSerializer: Serializer = {
   name: "test",
   decode(): InboundMessage {
     throw new Error("the test serializer only encodes");
   },
-  encodePush: (joinRef, topic, event, payload) => frame({ kind: "push", topic, event, payload, joinRef }),
-  encodeMessage: (joinRef, _ref, topic, event, payload) => {
-    if (event === "phx_close" || event === "phx_error") return frame({ kind: event === "phx_close" ? "close" : "error", topic, joinRef, payload });
-    return frame({ kind: "push", topic, event, payload, joinRef });
-  },
-  encodeReply: (joinRef, ref, topic, status, response) => frame({ kind: "reply", topic, ref, status, payload: response, joinRef }),
-  encodeBroadcast: (topic, event, payload, ref = null) => frame({ kind: "push", topic, event, payload, joinRef: null, ...(ref === null ? {} : { ref }) }),
+  encode,
+  fastlane: ({ topic, event, payload, id }) => frame({ kind: "push", topic, event, payload, joinRef: null, ...(id === undefined ? {} : { ref: id }) }),
 };

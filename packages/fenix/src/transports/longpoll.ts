@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { BodyTooLargeError, readBody } from "../http/body.js";
-import { Tokens, generateSecret } from "../token/index.js";
-import { acceptConnection } from "./admission.js";
-import type { MountContext } from "./admission.js";
+import { CloseCode } from "../protocol/close.js";
+import type { Tokens } from "../token/token.js";
+import { BodyTooLargeError, readBody } from "../util/body.js";
 import { LongPollCluster } from "./longpoll_cluster.js";
 import { BadRequest, parseBody, requestToken, sendBadRequest, sendJson, sendPoll, sendPreflight } from "./longpoll_http.js";
 import { LongPollSession } from "./longpoll_session.js";
 import type { InboundFrame, PollOutcome } from "./longpoll_session.js";
-import { CloseCode } from "./transport.js";
-import type { HttpTransport } from "./transport.js";
+import { closeSlowConsumer } from "./slow.js";
+import { TickGroup } from "./ticker.js";
+import type { Mount, Transport, TransportFactory } from "./transport.js";
 
 /** Options of the long-poll transport. The origin check is the mount's (`checkOrigin`). */
 export interface LongPollOptions {
@@ -37,21 +37,23 @@ const DEFAULTS: Settings = {
   maxBufferedBytes: 1024 * 1024,
 };
 
+/**
+ * The long-poll transport at `<mount>/longpoll`, for phoenix.js's LongPoll and its fallback.
+ *
+ * @example
+ * endpoint.socket("/socket", UserSocket, { transports: [websocket(), longPoll({ windowMs: 20_000 })] });
+ */
+export function longPoll(options: LongPollOptions = {}): TransportFactory {
+  return { name: "longpoll", path: options.path ?? "/longpoll", create: (mount) => new LongPollTransport(mount, options) };
+}
+
 /** Phoenix's `crypto: [max_age: 1_209_600]`: session tokens live two weeks (in seconds). */
 const TOKEN_MAX_AGE = 1_209_600;
 const TOKEN_VERSION = "fenix-lp-1";
 
-// Without a secretKeyBase, tokens only need to verify in this process (one node, or several
-// endpoints in one process); a cluster of processes needs a shared secretKeyBase.
-let processTokens: Tokens | undefined;
-
 interface SessionRef {
   node: string;
   sid: string;
-}
-
-function joinPath(mountPath: string, sub: string): string {
-  return `/${[...mountPath.split("/"), ...sub.split("/")].filter(Boolean).join("/")}`;
 }
 
 /**
@@ -60,18 +62,17 @@ function joinPath(mountPath: string, sub: string): string {
  * Sessions are named by signed tokens, so any node of a cluster can serve any request: one for
  * a session elsewhere is relayed over PubSub to the node that owns it.
  */
-export class LongPollTransport implements HttpTransport {
-  readonly name = "longpoll";
+export class LongPollTransport implements Transport {
   private readonly settings: Settings;
   private readonly sessions = new Map<string, LongPollSession>();
   private readonly tokens: Tokens;
   private readonly salt: string;
   private readonly cluster: LongPollCluster;
-  private sweeper: NodeJS.Timeout | undefined;
+  private readonly sweeper: TickGroup<LongPollTransport>;
   private closed = false;
 
   constructor(
-    readonly mount: MountContext,
+    readonly mount: Mount,
     readonly options: LongPollOptions,
   ) {
     const settings = { ...DEFAULTS };
@@ -82,32 +83,26 @@ export class LongPollTransport implements HttpTransport {
       settings[key] = value;
     }
     this.settings = settings;
-    const endpoint = mount.endpoint;
-    this.tokens = endpoint.options.secretKeyBase !== undefined ? endpoint.tokens : (processTokens ??= new Tokens(generateSecret()));
-    const route = joinPath(mount.path, options.path ?? "/longpoll");
+    const { runtime, route } = mount;
+    this.tokens = runtime.transportTokens;
     this.salt = `fenix longpoll ${route}`;
-    this.cluster = new LongPollCluster(route, endpoint.pubsub, (sid) => this.sessions.get(sid), this.settings, endpoint.logger);
+    this.cluster = new LongPollCluster(route, runtime.pubsub, (sid) => this.sessions.get(sid), this.settings, runtime.logger);
+    // One sweep of every session on the shared ticker, while there are sessions.
+    this.sweeper = new TickGroup(Math.max(5, Math.floor(settings.windowMs / 2)), () => this.sweep());
   }
 
   private get logger() {
-    return this.mount.endpoint.logger;
+    return this.mount.runtime.logger;
   }
 
   private get nodeName(): string {
-    return this.mount.endpoint.nodeName;
-  }
-
-  /** Sessions served by this node, for tests and metrics. */
-  get sessionCount(): number {
-    return this.sessions.size;
+    return this.mount.runtime.nodeName;
   }
 
   async handleRequest(req: IncomingMessage, res: ServerResponse, pathParams: Record<string, string>): Promise<void> {
     const uri = new URL(req.url ?? "/", "http://localhost");
     // Phoenix checks the origin before looking at the method, on every request.
-    if (!this.mount.originCheck(req.headers.origin, req)) {
-      const socket = this.mount.handler.name;
-      this.logger.error({ origin: req.headers.origin, socket }, `Could not check origin for ${socket} transport: origin ${req.headers.origin} is not allowed`);
+    if (!this.mount.checkOrigin(req)) {
       sendJson(res, { status: 403 });
       return;
     }
@@ -185,7 +180,7 @@ export class LongPollTransport implements HttpTransport {
   private async newSession(req: IncomingMessage, res: ServerResponse, pathParams: Record<string, string>): Promise<void> {
     const header = req.headers["x-phoenix-authtoken"];
     const authToken = typeof header === "string" ? header : undefined;
-    const admission = await acceptConnection(this.mount, req, { transport: "longpoll", pathParams, authToken });
+    const admission = await this.mount.connect(this.mount.connectRequest(req, "longpoll", pathParams, authToken));
     if (!admission.ok) {
       // Phoenix answers every refused connect with {"status":403}. A node that is draining or over
       // its connect rate (503) answers as the WebSocket does: phoenix.js reads a non-JSON body as
@@ -194,7 +189,7 @@ export class LongPollTransport implements HttpTransport {
       else res.writeHead(admission.status, { "access-control-allow-origin": "*", ...admission.headers }).end(admission.body ?? "");
       return;
     }
-    if (this.closed || this.mount.endpoint.draining || res.destroyed) {
+    if (this.closed || this.mount.runtime.draining || res.destroyed) {
       // The node began to stop while connect ran. An empty body reads as status 0 in phoenix.js,
       // which retries (on another node, behind a balancer).
       if (!res.destroyed) res.writeHead(503, { "access-control-allow-origin": "*", "retry-after": "5" }).end();
@@ -204,9 +199,10 @@ export class LongPollTransport implements HttpTransport {
     const session = new LongPollSession(sid, this.settings, this.logger, (s) => this.sessionEnded(s));
     this.sessions.set(sid, session);
     session.connection = admission.start(session);
-    this.startSweeper();
+    session.onSlow = (connection, buffered, limit, unit) => closeSlowConsumer(this.mount.runtime, connection, buffered, limit, unit);
+    this.sweeper.add(this);
     const token = this.tokens.sign(this.salt, [TOKEN_VERSION, this.nodeName, sid], { maxAge: TOKEN_MAX_AGE });
-    this.logger.debug({ session: sid, socket: this.mount.handler.name }, `long-poll session ${sid} started`);
+    this.logger.debug({ session: sid, socket: this.mount.socket.name }, `long-poll session ${sid} started`);
     sendJson(res, { status: 410, token, messages: [] });
   }
 
@@ -223,7 +219,7 @@ export class LongPollTransport implements HttpTransport {
       frames = parseBody(await this.readBody(req), req.headers["content-type"]);
     } catch (err) {
       if (!(err instanceof BadRequest)) throw err;
-      this.logger.warn({ socket: this.mount.handler.name }, `long-poll: refused a POST: ${err.message}`);
+      this.logger.warn({ socket: this.mount.socket.name }, `long-poll: refused a POST: ${err.message}`);
       sendBadRequest(res, err);
       return;
     }
@@ -257,22 +253,15 @@ export class LongPollTransport implements HttpTransport {
     this.logger.debug({ session: session.id }, `long-poll session ${session.id} ended`);
   }
 
-  /** One timer sweeps every session of this transport; it runs only while there are sessions. */
-  private startSweeper(): void {
-    if (this.sweeper !== undefined || this.closed) return;
-    this.sweeper = setInterval(() => this.sweep(), Math.max(5, Math.floor(this.settings.windowMs / 2)));
-    this.sweeper.unref();
-  }
-
   private sweep(): void {
     const now = Date.now();
     const limit = this.settings.windowMs * 1.5;
     for (const session of [...this.sessions.values()]) {
       if (!session.idleLongerThan(limit, now)) continue;
-      this.logger.info({ session: session.id, socket: this.mount.handler.name }, `long-poll session ${session.id} ended: no poll for over ${limit}ms`);
+      this.logger.info({ session: session.id, socket: this.mount.socket.name }, `long-poll session ${session.id} ended: no poll for over ${limit}ms`);
       this.endSession(session, "inactive");
     }
-    if (this.sessions.size === 0) this.stopSweeper();
+    if (this.sessions.size === 0) this.sweeper.clear();
   }
 
   private endSession(session: LongPollSession, why: string): void {
@@ -280,15 +269,9 @@ export class LongPollTransport implements HttpTransport {
     else session.close(CloseCode.GOING_AWAY, why);
   }
 
-  private stopSweeper(): void {
-    if (this.sweeper === undefined) return;
-    clearInterval(this.sweeper);
-    this.sweeper = undefined;
-  }
-
   close(): void {
     this.closed = true;
-    this.stopSweeper();
+    this.sweeper.clear();
     this.cluster.close();
     for (const session of [...this.sessions.values()]) this.endSession(session, "shutdown");
   }

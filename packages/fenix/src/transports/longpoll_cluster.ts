@@ -3,7 +3,7 @@
 // topics named after the transport's route: requests for its sessions, and replies to its own
 // requests (directBroadcast addresses the node, the request id the caller).
 import { randomUUID } from "node:crypto";
-import type { Logger } from "../log.js";
+import type { Logger } from "../util/log.js";
 import type { BroadcastMessage } from "../pubsub/adapter.js";
 import type { PubSub, Subscriber } from "../pubsub/pubsub.js";
 import type { DispatchStatus, InboundFrame, LongPollSession, PollOutcome } from "./longpoll_session.js";

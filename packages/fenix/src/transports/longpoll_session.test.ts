@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createLogger } from "../log.js";
+import { createLogger } from "../util/log.js";
 import type { Connection } from "../socket/connection.js";
 import { LongPollSession } from "./longpoll_session.js";
 import type { PollOutcome } from "./longpoll_session.js";
@@ -94,7 +94,8 @@ describe("LongPollSession limits and ending", () => {
     expect(ended).toStrictEqual([s]);
     expect(connection.close).not.toHaveBeenCalled();
     await Promise.resolve();
-    expect(connection.close).toHaveBeenCalledWith(1001, "slow consumer", { shutdown: "slow_consumer" });
+    // 4008, the one slow-consumer close code every transport uses.
+    expect(connection.close).toHaveBeenCalledWith(4008, "slow consumer", { shutdown: "slow_consumer" });
     const got: PollOutcome[] = [];
     s.poll((o) => got.push(o));
     expect(got).toStrictEqual([{ status: 410 }]);

@@ -1,8 +1,9 @@
-import type { Logger } from "../log.js";
-import type { Frame, SharedFrame } from "../serializer/types.js";
+import { CloseCode } from "../protocol/close.js";
+import type { Frame, SharedFrame } from "../protocol/message.js";
 import type { Connection } from "../socket/connection.js";
-import { CloseCode } from "./transport.js";
-import type { TransportSession } from "./transport.js";
+import type { TransportSession } from "../socket/session.js";
+import type { Logger } from "../util/log.js";
+import { isThenable } from "../util/maybe.js";
 
 /** What a GET gets: the buffered frames, nothing within the window, or the news that the session is gone. */
 export type PollOutcome = { status: 200; messages: string[] } | { status: 204 } | { status: 410 };
@@ -22,10 +23,6 @@ export interface SessionLimits {
 interface Waiter {
   answer(outcome: PollOutcome): void;
   timer: NodeJS.Timeout;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 /** Resolves true when `promise` settles within `ms`, false otherwise. */
@@ -56,6 +53,8 @@ export class LongPollSession implements TransportSession {
   private flushQueued = false;
   private ended = false;
   private warnedBinary = false;
+  /** How the transport closes a slow consumer (one log line, one close code for every transport). */
+  onSlow: ((connection: Connection, buffered: number, limit: number, unit: "bytes" | "messages") => unknown) | undefined;
 
   constructor(
     readonly id: string,
@@ -174,15 +173,18 @@ export class LongPollSession implements TransportSession {
   }
 
   private slowConsumer(): void {
-    this.logger.warn(
-      { session: this.id, messages: this.buffer.length, bytes: this.bytes },
-      `long-poll session ${this.id} ended: slow consumer (${this.buffer.length} messages / ${this.bytes} bytes buffered, ` +
-        `limits ${this.limits.maxBufferedMessages} messages / ${this.limits.maxBufferedBytes} bytes)`,
-    );
+    const byCount = this.buffer.length > this.limits.maxBufferedMessages;
+    const buffered = byCount ? this.buffer.length : this.bytes;
+    const limit = byCount ? this.limits.maxBufferedMessages : this.limits.maxBufferedBytes;
     const connection = this.connection;
+    const onSlow = this.onSlow;
     this.end();
     // We are inside a channel's write; closing the connection from here would re-enter it.
-    queueMicrotask(() => void connection?.close(CloseCode.GOING_AWAY, "slow consumer", { shutdown: "slow_consumer" }));
+    queueMicrotask(() => {
+      if (connection === undefined) return;
+      if (onSlow) onSlow(connection, buffered, limit, byCount ? "messages" : "bytes");
+      else void connection.close(CloseCode.SLOW_CONSUMER, "slow consumer", { shutdown: "slow_consumer" });
+    });
   }
 
   private end(): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseQuery, redactParams } from "./params.js";
+import { redactParams } from "../socket/connect.js";
+import { parseQuery } from "./params.js";
 
 describe("parseQuery", () => {
   it("parses Plug-style nested params, with list indexes as map keys", () => {

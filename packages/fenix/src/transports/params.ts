@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import qs from "qs";
-import type { ConnectInfo } from "../socket/handler.js";
+import type { ConnectInfo } from "../socket/definition.js";
 
 /** Plug-style query params: `a[b]=1` → `{a: {b: "1"}}`, `k[0]=x` → `{k: {"0": "x"}}`. */
 export function parseQuery(search: string): Record<string, any> {
@@ -49,13 +49,4 @@ export function connectInfo(req: IncomingMessage, transport: string, uri: URL, a
     authToken,
     headers: req.headers,
   };
-}
-
-const SECRET = /token|password|secret/i;
-
-/** Connect params as they may appear in logs. */
-export function redactParams(params: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(params)) out[key] = SECRET.test(key) ? "[FILTERED]" : value;
-  return out;
 }

@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { CloseCode } from "../protocol/close.js";
+import type { Frame, SharedFrame } from "../protocol/message.js";
 import { SseSerializer, isPosition, isSseFrame } from "../serializer/sse.js";
-import type { Frame, SharedFrame } from "../serializer/types.js";
 import type { Connection } from "../socket/connection.js";
-import { acceptConnection } from "./admission.js";
-import type { MountContext } from "./admission.js";
-import { CloseCode } from "./transport.js";
-import type { HttpTransport, TransportSession } from "./transport.js";
-import type { ErrorResponse } from "./websocket.js";
+import type { TransportSession } from "../socket/session.js";
+import { plain } from "./http.js";
+import { closeSlowConsumer } from "./slow.js";
+import { TickGroup } from "./ticker.js";
+import { refusal } from "./transport.js";
+import type { ErrorHandler, Mount, Transport, TransportFactory } from "./transport.js";
 
 export interface SseOptions {
   /** Path under the socket mount (default "/sse"). */
@@ -18,62 +20,41 @@ export interface SseOptions {
   /** A stream whose unsent output exceeds this is cut off as a slow consumer (default 1 MiB). */
   maxBufferedBytes?: number;
   /** Turns a `connect` refusal reason (from `error(reason)`) into a response; default 403. */
-  errorHandler?: (reason: unknown, req: IncomingMessage) => ErrorResponse;
+  errorHandler?: ErrorHandler;
 }
 
-/** Something the keep-alive clock writes to. */
+/**
+ * Server-Sent Events at `<mount>/sse?topics=a,b`: a listen-only stream for `EventSource` and curl.
+ *
+ * @example
+ * endpoint.socket("/socket", UserSocket, { transports: [websocket(), sse({ keepAliveMs: 20_000 })] });
+ */
+export function sse(options: SseOptions = {}): TransportFactory {
+  return { name: "sse", path: options.path ?? "/sse", create: (mount) => new SseTransport(mount, options) };
+}
+
 interface KeepAliveTarget {
   keepAlive(): void;
 }
 
-/**
- * One interval per keep-alive period serves every SSE stream in the process (not a timer per
- * connection); it runs only while a stream is open.
- */
-class KeepAliveClock {
-  private readonly targets = new Set<KeepAliveTarget>();
-  private timer: NodeJS.Timeout | undefined;
+// One group per keep-alive period, shared by every SSE transport in the process.
+const keepAlives = new Map<number, TickGroup<KeepAliveTarget>>();
 
-  constructor(readonly ms: number) {}
-
-  add(target: KeepAliveTarget): void {
-    this.targets.add(target);
-    if (this.timer === undefined) {
-      this.timer = setInterval(() => {
-        for (const t of this.targets) t.keepAlive();
-      }, this.ms);
-      this.timer.unref();
-    }
+function keepAliveGroup(ms: number): TickGroup<KeepAliveTarget> {
+  let group = keepAlives.get(ms);
+  if (group === undefined) {
+    group = new TickGroup(ms, (targets) => {
+      for (const t of targets) t.keepAlive();
+    });
+    keepAlives.set(ms, group);
   }
-
-  delete(target: KeepAliveTarget): void {
-    this.targets.delete(target);
-    if (this.targets.size === 0 && this.timer !== undefined) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
-  }
-
-  get running(): boolean {
-    return this.timer !== undefined;
-  }
-}
-
-const clocks = new Map<number, KeepAliveClock>();
-
-function clockFor(ms: number): KeepAliveClock {
-  let clock = clocks.get(ms);
-  if (clock === undefined) {
-    clock = new KeepAliveClock(ms);
-    clocks.set(ms, clock);
-  }
-  return clock;
+  return group;
 }
 
 /** Keep-alive intervals running now, one per distinct `keepAliveMs` in use (for tests and metrics). */
 export function sseKeepAliveTimers(): number {
   let running = 0;
-  for (const clock of clocks.values()) if (clock.running) running++;
+  for (const group of keepAlives.values()) if (group.running) running++;
   return running;
 }
 
@@ -122,26 +103,11 @@ function joinPayload(position: string | undefined): object {
   return { recover: { epoch: position.slice(0, at), offset: Number(position.slice(at + 1)) } };
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: "Bad Request",
-  403: "Forbidden",
-  405: "Method Not Allowed",
-  429: "Too Many Requests",
-  503: "Service Unavailable",
-};
-
-function plain(res: ServerResponse, status: number, body?: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers }).end(body ?? STATUS_TEXT[status] ?? "");
-}
-
 /** One open event stream: writes frames, keeps the stream alive, ends it with the connection. */
 class SseSession implements TransportSession, KeepAliveTarget {
   readonly name = "sse";
   connection: Connection | undefined;
-  /** Joins are still being fed: an empty channel map does not mean "every topic closed" yet. */
-  joining = true;
   private ended = false;
-  private checkScheduled = false;
 
   constructor(
     private readonly res: ServerResponse,
@@ -173,21 +139,6 @@ class SseSession implements TransportSession, KeepAliveTarget {
       else if (frame.kind !== "event") text = `id: ${frame.position}\n${frame.body}`;
     }
     this.write(text);
-    if (frame.kind !== "event") this.scheduleEmptyCheck();
-  }
-
-  /** After a reply, phx_close or phx_error: once no channel is left, the stream ends. */
-  scheduleEmptyCheck(): void {
-    if (this.checkScheduled) return;
-    this.checkScheduled = true;
-    // A refused join removes its channel just after writing the reply: look once that is done.
-    queueMicrotask(() => {
-      this.checkScheduled = false;
-      const connection = this.connection;
-      if (this.ended || this.joining || connection === undefined || connection.channels.size > 0) return;
-      this.transport.logger.debug({ socket: connection.handlerName }, "SSE stream ends: every topic has closed");
-      connection.close(1000, "every topic closed");
-    });
   }
 
   write(text: string): void {
@@ -202,14 +153,10 @@ class SseSession implements TransportSession, KeepAliveTarget {
 
   private overflow(): void {
     const buffered = this.res.writableLength;
-    this.transport.logger.warn(
-      { socket: this.connection?.handlerName, buffered, max: this.transport.maxBufferedBytes },
-      `closing SSE stream of a slow consumer: ${buffered} bytes unsent (max ${this.transport.maxBufferedBytes})`,
-    );
     this.finish();
     // Ending would keep the backlog in memory until the client reads it: drop the socket instead.
     this.res.destroy();
-    this.connection?.close(CloseCode.GOING_AWAY, "slow consumer", { shutdown: "slow_consumer" });
+    if (this.connection) void closeSlowConsumer(this.transport.mount.runtime, this.connection, buffered, this.transport.maxBufferedBytes, "bytes");
   }
 
   /** Stops writing; the stream and keep-alives end here. Idempotent. */
@@ -232,27 +179,26 @@ class SseSession implements TransportSession, KeepAliveTarget {
  * then each topic is joined through its channel's own `join`; pushes and broadcasts arrive as
  * events named after the channel's event. See docs/sse.md.
  */
-export class SseTransport implements HttpTransport {
-  readonly name = "sse";
+export class SseTransport implements Transport {
   readonly keepAliveMs: number;
   readonly retryMs: number;
   readonly maxBufferedBytes: number;
   private readonly sessions = new Set<SseSession>();
-  private readonly clock: KeepAliveClock;
+  private readonly clock: TickGroup<KeepAliveTarget>;
   private closed = false;
 
   constructor(
-    readonly mount: MountContext,
+    readonly mount: Mount,
     readonly options: SseOptions,
   ) {
     this.keepAliveMs = positive(options.keepAliveMs ?? 15_000, "keepAliveMs");
     this.retryMs = positive(options.retryMs ?? 2_000, "retryMs");
     this.maxBufferedBytes = positive(options.maxBufferedBytes ?? 1024 * 1024, "maxBufferedBytes");
-    this.clock = clockFor(this.keepAliveMs);
+    this.clock = keepAliveGroup(this.keepAliveMs);
   }
 
   get logger() {
-    return this.mount.endpoint.logger;
+    return this.mount.runtime.logger;
   }
 
   /** Open streams (for tests and metrics). */
@@ -279,15 +225,15 @@ export class SseTransport implements HttpTransport {
     res.once("close", () => {
       gone = true;
     });
-    const admission = await acceptConnection(this.mount, req, {
-      transport: "sse",
-      pathParams,
-      serializer: SseSerializer,
-      errorHandler: this.options.errorHandler,
-    });
+    if (!this.mount.checkOrigin(req)) {
+      plain(res, 403);
+      return;
+    }
+    const admission = await this.mount.connect({ ...this.mount.connectRequest(req, "sse", pathParams), serializer: SseSerializer });
     if (gone || res.destroyed) return;
     if (!admission.ok) {
-      plain(res, admission.status, admission.body, admission.headers);
+      const response = refusal(admission, req, this.options.errorHandler);
+      plain(res, response.status, response.body, response.headers);
       return;
     }
     if (this.closed) {
@@ -320,18 +266,8 @@ export class SseTransport implements HttpTransport {
       session.finish();
       connection.transportClosed();
     });
-    try {
-      topics.forEach((topic, i) => {
-        const ref = String(i + 1);
-        connection.handleMessage({ joinRef: ref, ref, topic, event: "phx_join", payload: joinPayload(positions.get(topic)) });
-      });
-    } catch (err) {
-      this.logger.error({ err, socket: connection.handlerName }, `closing SSE stream after an internal error: ${(err as Error)?.message}`);
-      connection.close(CloseCode.INTERNAL_ERROR, "internal error");
-      return;
-    }
-    session.joining = false;
-    session.scheduleEmptyCheck();
+    // The socket joins each topic through its channel and ends the stream once none is left.
+    connection.joinTopics(topics.map((topic) => [topic, joinPayload(positions.get(topic))] as const));
   }
 
   /** An allowed origin may read the stream (EventSource is CORS-mode); the origin check already ran. */
@@ -342,7 +278,7 @@ export class SseTransport implements HttpTransport {
   }
 
   private preflight(req: IncomingMessage, res: ServerResponse): void {
-    if (req.headers.origin === undefined || !this.mount.originCheck(req.headers.origin, req)) {
+    if (req.headers.origin === undefined || !this.mount.checkOrigin(req)) {
       plain(res, 403);
       return;
     }

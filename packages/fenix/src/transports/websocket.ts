@@ -2,23 +2,19 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
-import type { Frame, SharedFrame } from "../serializer/types.js";
+import { CloseCode } from "../protocol/close.js";
+import type { Frame, SharedFrame } from "../protocol/message.js";
+import type { ConnectOutcome } from "../socket/connect.js";
 import type { Connection } from "../socket/connection.js";
-import type { SocketHandler } from "../socket/handler.js";
+import type { TransportSession } from "../socket/session.js";
+import { rejectUpgrade } from "./http.js";
 import { IdleWheel } from "./idle.js";
 import type { IdleTarget } from "./idle.js";
-import { CloseCode } from "./transport.js";
-import type { HttpTransport, TransportSession } from "./transport.js";
-import { acceptConnection, type Admission, type MountContext } from "./admission.js";
+import { closeSlowConsumer } from "./slow.js";
+import { refusal } from "./transport.js";
+import type { ErrorHandler, ErrorResponse, Mount, Transport, TransportFactory } from "./transport.js";
 import { buildWireFrame, rawSender, readyForRaw } from "./ws_frame.js";
 import type { RawSender } from "./ws_frame.js";
-
-/** A custom answer to a refused connect, e.g. `{ status: 429, body: "Too many requests" }`. */
-export interface ErrorResponse {
-  status: number;
-  body?: string;
-  headers?: Record<string, string>;
-}
 
 export interface WebSocketOptions {
   /** Path under the socket mount (default "/websocket"); may contain `:name` segments. */
@@ -36,8 +32,20 @@ export interface WebSocketOptions {
   /** Accept phoenix.js's `authToken` option (a `base64url.bearer.phx.` subprotocol) into `connectInfo.authToken`. */
   authToken?: boolean;
   /** Turns a `connect` refusal reason (from `error(reason)`) into a response; default 403. */
-  errorHandler?: (reason: unknown, req: IncomingMessage) => ErrorResponse;
+  errorHandler?: ErrorHandler;
 }
+
+/**
+ * The WebSocket transport, at `<mount>/websocket` unless `path` says otherwise.
+ *
+ * @example
+ * endpoint.socket("/socket", UserSocket, { transports: [websocket({ timeout: 45_000 }), longPoll()] });
+ */
+export function websocket(options: WebSocketOptions = {}): TransportFactory {
+  return { name: "websocket", path: options.path ?? "/websocket", create: (mount) => new WebSocketTransport(mount, options) };
+}
+
+type Admission = (ConnectOutcome & { ok: true; protocol?: string }) | { ok: false; response: ErrorResponse };
 
 const AUTH_PREFIX = "base64url.bearer.phx.";
 
@@ -67,9 +75,10 @@ class WebSocketSession implements TransportSession, IdleTarget {
   sendShared(frame: SharedFrame): void {
     const raw = this.raw;
     if (raw !== null && readyForRaw(this.ws, raw)) {
-      frame.wireList ??= [(frame.wire ??= buildWireFrame(frame))];
+      // The frame's `wire` slot is ours: its bytes, framed once for every subscriber.
+      frame.wire ??= [buildWireFrame(frame)];
       if (!this.corked) cork(this);
-      raw.sendFrame(frame.wireList);
+      raw.sendFrame(frame.wire as Buffer[]);
       this.checkBuffer();
     } else {
       this.send(frame);
@@ -91,7 +100,7 @@ class WebSocketSession implements TransportSession, IdleTarget {
     this.ws.close(CloseCode.SLOW_CONSUMER, "slow consumer");
     // The close frame waits behind the unread data; don't wait 30 s for a client that isn't reading.
     setTimeout(() => this.ws.terminate(), 1_000).unref();
-    this.transport.slowConsumer(this);
+    void closeSlowConsumer(this.transport.mount.runtime, this.connection, this.ws.bufferedAmount, this.transport.maxBufferedBytes, "bytes");
   }
 
   close(code: number, reason = ""): void {
@@ -104,15 +113,14 @@ class WebSocketSession implements TransportSession, IdleTarget {
 }
 
 /** Serves `<mount>/websocket`: admission (origin, vsn, connect) before the upgrade, then frames. */
-export class WebSocketTransport implements HttpTransport {
-  readonly name = "websocket";
+export class WebSocketTransport implements Transport {
   private readonly wss: WebSocketServer;
   private readonly idle: IdleWheel;
   /** @internal */
   readonly maxBufferedBytes: number;
 
   constructor(
-    private readonly mount: MountContext,
+    readonly mount: Mount,
     readonly options: WebSocketOptions,
   ) {
     this.idle = new IdleWheel(options.timeout ?? 60_000);
@@ -126,10 +134,6 @@ export class WebSocketTransport implements HttpTransport {
     });
   }
 
-  get handler(): SocketHandler<any> {
-    return this.mount.handler;
-  }
-
   /** A plain HTTP request at the WebSocket path: 400, after the same admission checks Phoenix runs. */
   async handleRequest(req: IncomingMessage, res: ServerResponse, pathParams: Record<string, string>): Promise<void> {
     if (req.method !== "GET") {
@@ -138,7 +142,7 @@ export class WebSocketTransport implements HttpTransport {
     }
     const admission = await this.admit(req, pathParams);
     if (!admission.ok) {
-      res.writeHead(admission.status, admission.headers).end(admission.body ?? "");
+      res.writeHead(admission.response.status, admission.response.headers).end(admission.response.body ?? "");
       return;
     }
     res.writeHead(400, { "content-type": "text/plain" }).end("'connection' header must contain 'upgrade'");
@@ -149,14 +153,15 @@ export class WebSocketTransport implements HttpTransport {
     const admission = await this.admit(req, pathParams);
     if (socket.destroyed) return;
     if (!admission.ok) {
-      rejectUpgrade(socket, admission.status, admission.body ?? "", admission.headers);
+      rejectUpgrade(socket, admission.response.status, admission.response.body ?? "", admission.response.headers);
       return;
     }
     (req as RequestWithProtocol)[kProtocol] = admission.protocol;
     this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, admission));
   }
 
-  private admit(req: IncomingMessage, pathParams: Record<string, string>): Promise<Admission> {
+  private async admit(req: IncomingMessage, pathParams: Record<string, string>): Promise<Admission> {
+    if (!this.mount.checkOrigin(req)) return { ok: false, response: { status: 403 } };
     let authToken: string | undefined;
     let protocols = parseProtocols(req.headers["sec-websocket-protocol"]);
     let protocol: string | undefined;
@@ -171,14 +176,14 @@ export class WebSocketTransport implements HttpTransport {
     const configured = this.options.subprotocols;
     if (configured && protocols.length > 0 && !protocol) {
       protocol = configured.find((p) => protocols.includes(p));
-      if (!protocol) return Promise.resolve({ ok: false, status: 403 });
+      if (!protocol) return { ok: false, response: { status: 403 } };
     }
-    return acceptConnection(this.mount, req, { transport: "websocket", pathParams, authToken, errorHandler: this.options.errorHandler }).then((a) =>
-      a.ok ? { ...a, protocol } : a,
-    );
+    const outcome = await this.mount.connect(this.mount.connectRequest(req, "websocket", pathParams, authToken));
+    if (!outcome.ok) return { ok: false, response: refusal(outcome, req, this.options.errorHandler) };
+    return { ...outcome, protocol };
   }
 
-  private open(ws: WebSocket, admission: Admission & { ok: true }): void {
+  private open(ws: WebSocket, admission: ConnectOutcome & { ok: true }): void {
     const session = new WebSocketSession(ws, this);
     session.connection = admission.start(session);
     this.idle.add(session);
@@ -192,25 +197,15 @@ export class WebSocketTransport implements HttpTransport {
   }
 
   /** @internal */
-  slowConsumer(session: WebSocketSession): void {
-    const buffered = session.ws.bufferedAmount;
-    this.mount.endpoint.logger.warn(
-      { socket: this.handler.name, id: session.connection.id, buffered },
-      `${this.handler.name}: closing a slow consumer (${buffered} bytes unread, limit ${this.maxBufferedBytes})`,
-    );
-    void session.connection.transportClosed({ shutdown: "slow_consumer" });
-  }
-
-  /** @internal */
   closed(session: WebSocketSession, code: number): void {
     this.idle.delete(session);
     void session.connection.transportClosed();
-    this.mount.endpoint.logger.debug({ code, socket: this.handler.name }, `websocket closed (${code})`);
+    this.mount.runtime.logger.debug({ code, socket: this.mount.socket.name }, `websocket closed (${code})`);
   }
 
   /** @internal */
   logError(err: Error): void {
-    this.mount.endpoint.logger.debug({ err: { message: err.message } }, `websocket error: ${err.message}`);
+    this.mount.runtime.logger.debug({ err: { message: err.message } }, `websocket error: ${err.message}`);
   }
 
   close(): void {
@@ -282,19 +277,3 @@ function parseProtocols(header: string | undefined): string[] {
     .map((p) => p.trim())
     .filter(Boolean);
 }
-
-function rejectUpgrade(socket: Duplex, status: number, body: string, headers: Record<string, string> = {}): void {
-  const reason = STATUS_TEXT[status] ?? "Error";
-  const lines = [`HTTP/1.1 ${status} ${reason}`, "Connection: close", `Content-Length: ${Buffer.byteLength(body)}`];
-  for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
-  socket.end(`${lines.join("\r\n")}\r\n\r\n${body}`);
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  429: "Too Many Requests",
-  503: "Service Unavailable",
-};

@@ -1,5 +1,5 @@
 import type { WebSocket } from "ws";
-import type { SharedFrame } from "../serializer/types.js";
+import type { SharedFrame } from "../protocol/message.js";
 
 interface SenderInternals {
   _state: number;

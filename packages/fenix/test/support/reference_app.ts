@@ -1,7 +1,7 @@
 // The reference application of conformance-cases.md §0, written with the Fenix API: the
 // sockets and channels Phoenix's websocket integration tests define inside themselves.
 import type { AddressInfo } from "node:net";
-import { Endpoint, defineChannel, defineSocket, error, ok, stop } from "fenix";
+import { Endpoint, defineChannel, defineSocket, error, ok, stop, websocket, longPoll } from "fenix";
 import type { BroadcastMessage, EndpointOptions, SocketRef, StopReason } from "fenix";
 import type { LongPollOptions } from "../../src/transports/longpoll.js";
 import { V2 } from "./protocol.js";
@@ -205,22 +205,26 @@ export async function startReferenceApp(options: ReferenceAppOptions = {}): Prom
   const { UserSocket, LimitedUserSocket, ProbeSocket, SlowSocket } = definitions(terminations, variant);
   const endpoint = new Endpoint(options.endpoint);
   const lp: LongPollOptions | false = variant === "longpoll" ? { windowMs: 200, pubsubTimeoutMs: 200, ...options.longpoll } : false;
+  // The long-poll variant serves every mount on long-poll too.
+  const lps = lp ? [longPoll(lp)] : [];
   const userSocketWs = {
     timeout: 200,
     errorHandler: (reason: unknown) => (reason === "rate_limit" ? { status: 429, body: "Too many requests" } : { status: 403 }),
   };
   endpoint
-    .socket("/ws", UserSocket, { checkOrigin: ALLOWED_ORIGINS, websocket: userSocketWs, longpoll: lp })
-    .socket("/ws/admin", UserSocket, { checkOrigin: ALLOWED_ORIGINS, websocket: { timeout: 200 }, longpoll: lp })
-    .socket("/ws/limited", LimitedUserSocket, { checkOrigin: ALLOWED_ORIGINS, websocket: userSocketWs, longpoll: lp })
+    .socket("/ws", UserSocket, { checkOrigin: ALLOWED_ORIGINS, transports: [websocket(userSocketWs), ...lps] })
+    .socket("/ws/admin", UserSocket, { checkOrigin: ALLOWED_ORIGINS, transports: [websocket({ timeout: 200 }), ...lps] })
+    .socket("/ws/limited", LimitedUserSocket, { checkOrigin: ALLOWED_ORIGINS, transports: [websocket(userSocketWs), ...lps] })
     // Phoenix mounts its raw echo socket at /ws with these options; ours lives beside UserSocket.
-    .socket("/ws/raw", ProbeSocket, { websocket: { subprotocols: ["sip"], timeout: 200 }, longpoll: lp })
+    .socket("/ws/raw", ProbeSocket, { transports: [websocket({ subprotocols: ["sip"], timeout: 200 }), ...lps] })
     // Registered before the `:socket_var` mount, which would also match these segments.
-    .socket("/custom/some_path", ProbeSocket, { websocket: { path: "nested/path" } })
+    .socket("/custom/some_path", ProbeSocket, { transports: [websocket({ path: "nested/path" })] })
     // Phoenix's long-poll tests serve this path with long-poll instead of the WebSocket.
-    .socket("/custom/:socket_var", ProbeSocket, lp ? { longpoll: { ...lp, path: ":path_var/path" } } : { websocket: { path: ":path_var/path" } })
-    .socket("/ws/auth", ProbeSocket, { websocket: { authToken: true }, longpoll: lp });
-  if (lp) endpoint.socket("/ws/slow", SlowSocket, { websocket: false, longpoll: { ...lp, windowMs: 100 } });
+    .socket("/custom/:socket_var", ProbeSocket, {
+      transports: [lp ? longPoll({ ...lp, path: ":path_var/path" }) : websocket({ path: ":path_var/path" })],
+    })
+    .socket("/ws/auth", ProbeSocket, { transports: [websocket({ authToken: true }), ...lps] });
+  if (lp) endpoint.socket("/ws/slow", SlowSocket, { transports: [longPoll({ ...lp, windowMs: 100 })] });
   const server = await endpoint.listen(0, "127.0.0.1");
   const port = (server.address() as AddressInfo).port;
   const watchers: (() => void)[] = [];

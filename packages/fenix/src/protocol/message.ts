@@ -1,16 +1,51 @@
+/**
+ * The values of the Phoenix wire protocol, independent of any encoding: what a client sends
+ * (`Message`), what the server answers (`ReplyMessage`) and what a topic fans out (`Broadcast`),
+ * plus the encoded `Frame` a transport writes. Phoenix calls these `%Message{}`, `%Reply{}` and
+ * `%Broadcast{}`.
+ */
+
 /** A ref or join_ref as the client sent it. Treated as opaque: only echoed back. */
 export type Ref = string | null;
 
 /** Binary payloads travel as raw bytes (V2 binary frames only). */
 export type BinaryPayload = Uint8Array;
 
-/** One decoded client frame. */
-export interface InboundMessage {
+/** A message on a topic: a client push (decoded), or a server push / control message (`ref` null for pushes). */
+export interface Message {
   joinRef: Ref;
   ref: Ref;
   topic: string;
   event: string;
   payload: unknown;
+}
+
+/** One decoded client frame. */
+export type InboundMessage = Message;
+
+/** The answer to a client message (`phx_reply` on the wire). */
+export interface ReplyMessage {
+  joinRef: Ref;
+  ref: Ref;
+  topic: string;
+  status: string;
+  response: unknown;
+}
+
+/** A message for every subscriber of a topic. Payloads must be JSON-serializable (or binary). */
+export interface Broadcast {
+  topic: string;
+  event: string;
+  payload: unknown;
+  /** Set for topics with history: the message's `epoch:offset` id, used for recovery. */
+  id?: string;
+}
+
+/** What a serializer encodes: a message (push, control) or a reply. */
+export type Outbound = Message | ReplyMessage;
+
+export function isReply(message: Outbound): message is ReplyMessage {
+  return (message as ReplyMessage).status !== undefined;
 }
 
 /**
@@ -23,13 +58,11 @@ export interface Frame {
 }
 
 /**
- * A frame that many connections share: the transport may cache its own wire form (the
- * WebSocket frame header plus data) on it, so one broadcast is framed once for all subscribers.
+ * A frame many connections share (one broadcast, encoded once). `wire` is the transport's own
+ * slot: the WebSocket transport keeps the frame's bytes there, framed once for all subscribers.
  */
 export interface SharedFrame extends Frame {
-  wire?: Buffer;
-  /** `[wire]`, allocated once per broadcast rather than once per socket write. */
-  wireList?: Buffer[];
+  wire?: unknown;
 }
 
 export class DecodeError extends Error {
@@ -38,17 +71,6 @@ export class DecodeError extends Error {
 
 export class EncodeError extends Error {
   override name = "EncodeError";
-}
-
-export interface Serializer {
-  readonly name: string;
-  decode(data: string | Buffer, binary: boolean): InboundMessage;
-  encodePush(joinRef: Ref, topic: string, event: string, payload: unknown): Frame;
-  /** A control message with a ref, e.g. `phx_close`/`phx_error` (ref = join_ref). Always text. */
-  encodeMessage(joinRef: Ref, ref: Ref, topic: string, event: string, payload: unknown): Frame;
-  encodeReply(joinRef: Ref, ref: Ref, topic: string, status: string, response: unknown): Frame;
-  /** `ref` is null for plain broadcasts; for topics with history it is the message's `epoch:offset` id. */
-  encodeBroadcast(topic: string, event: string, payload: unknown, ref?: Ref): Frame;
 }
 
 export function isBinary(payload: unknown): payload is Uint8Array | ArrayBuffer {

@@ -3,9 +3,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
 import { Lifecycle } from "./lifecycle.js";
-import { createLogger } from "./log.js";
-import type { Connection } from "./socket/connection.js";
-import { captureLog } from "./testing/index.js";
+import { createLogger } from "../util/log.js";
+import type { Connection } from "../socket/connection.js";
+import { captureLog } from "../testing/index.js";
 
 const silent = createLogger({ level: "silent" });
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "./log.js";
-import type { Connection } from "./socket/connection.js";
-import { TokenBucket } from "./socket/limits.js";
-import { CloseCode } from "./transports/transport.js";
+import { CloseCode } from "../protocol/close.js";
+import type { ManagedConnection, Refusal } from "../runtime/runtime.js";
+import { TokenBucket } from "../util/bucket.js";
+import type { Logger } from "../util/log.js";
 
 export interface ConnectRateOptions {
   /** New connections accepted per second on this node (default 2000). */
@@ -25,12 +25,7 @@ export interface HealthOptions {
   readyPath?: string;
 }
 
-/** A refusal before any transport work: a full or draining node answers 503 with Retry-After. */
-export interface Refusal {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-}
+export type { Refusal } from "../runtime/runtime.js";
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -101,7 +96,7 @@ export class Lifecycle {
   }
 
   /** Fails readiness, refuses new connections, then closes `connections` in jittered batches. */
-  async drain(connections: Iterable<Connection>, options: DrainOptions = {}): Promise<void> {
+  async drain(connections: Iterable<ManagedConnection>, options: DrainOptions = {}): Promise<void> {
     this.draining = true;
     const windowMs = options.windowMs ?? 10_000;
     const all = [...connections];

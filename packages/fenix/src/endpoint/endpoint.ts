@@ -3,31 +3,37 @@ import { createServer } from "node:http";
 import { hostname } from "node:os";
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { PublishApi } from "../http/publish.js";
+import type { PublishApiOptions } from "../http/publish.js";
+import { Presence } from "../presence/presence.js";
+import type { PresenceOptions } from "../presence/presence.js";
+import { resolveTrackerOptions } from "../presence/tracker.js";
+import { CloseCode } from "../protocol/close.js";
+import type { PubSubAdapter } from "../pubsub/adapter.js";
+import type { HistoryStore } from "../pubsub/history.js";
+import { PubSub } from "../pubsub/pubsub.js";
+import type { ManagedConnection, Refusal, Runtime } from "../runtime/runtime.js";
+import { compileSocket } from "../socket/compile.js";
+import { connectSocket } from "../socket/connect.js";
+import type { Connection } from "../socket/connection.js";
+import type { AnySocket } from "../socket/definition.js";
+import { Tokens, generateSecret } from "../token/token.js";
+import { compileOriginCheck } from "../transports/origin.js";
+import type { CheckOrigin } from "../transports/origin.js";
+import { connectInfo, parseQuery } from "../transports/params.js";
+import type { Mount, TransportFactory } from "../transports/transport.js";
+import { websocket } from "../transports/websocket.js";
+import { defaultLogger } from "../util/log.js";
+import type { Logger } from "../util/log.js";
+import { telemetry } from "../util/telemetry.js";
 import { Lifecycle } from "./lifecycle.js";
-import { Presence } from "./presence/presence.js";
-import type { PresenceOptions } from "./presence/presence.js";
-import { resolveTrackerOptions } from "./presence/tracker.js";
-import type { ConnectRateOptions, DrainOptions, HealthOptions, Refusal } from "./lifecycle.js";
-import { defaultLogger } from "./log.js";
-import type { Logger } from "./log.js";
-import { PublishApi } from "./http/publish.js";
-import type { PublishApiOptions } from "./http/publish.js";
-import type { PubSubAdapter } from "./pubsub/adapter.js";
-import type { HistoryStore } from "./pubsub/history.js";
-import { PubSub } from "./pubsub/pubsub.js";
-import type { Connection } from "./socket/connection.js";
-import type { SocketHandler } from "./socket/handler.js";
-import { Tokens } from "./token/token.js";
-import { mountContext } from "./transports/admission.js";
-import type { CheckOrigin } from "./transports/origin.js";
-import { CloseCode } from "./transports/transport.js";
-import { WebSocketTransport } from "./transports/websocket.js";
-import type { WebSocketOptions } from "./transports/websocket.js";
-import type { HttpTransport } from "./transports/transport.js";
-import { LongPollTransport } from "./transports/longpoll.js";
-import type { LongPollOptions } from "./transports/longpoll.js";
-import { SseTransport } from "./transports/sse.js";
-import type { SseOptions } from "./transports/sse.js";
+import type { ConnectRateOptions, DrainOptions, HealthOptions } from "./lifecycle.js";
+import { attachLogSubscriber } from "./log_subscriber.js";
+import { Routes, joinPath } from "./routes.js";
+
+// Without a secretKeyBase, transport tokens only need to verify in this process (one node, or
+// several endpoints in one process); a cluster of processes needs a shared secretKeyBase.
+let processTokens: Tokens | undefined;
 
 export interface EndpointOptions {
   /** Signs tokens (`endpoint.tokens`); at least 20 characters. */
@@ -51,39 +57,18 @@ export interface EndpointOptions {
   health?: HealthOptions | false;
   /** Caps new connections per second on this node (503 + Retry-After past it); `false` for no cap. */
   connectRate?: ConnectRateOptions | false;
-  /** Settings of `endpoint.presence` (tracker periods, `fetch`). */
-  presence?: PresenceOptions;
+  /**
+   * Enables Presence (`endpoint.presence`, `socket.presence` in channels), replicated to every
+   * node through PubSub: `true`, or its settings (tracker periods, `fetch`).
+   */
+  presence?: PresenceOptions | boolean;
 }
 
 export interface MountOptions {
-  /** WebSocket transport at `<path>/websocket` (default true). */
-  websocket?: boolean | WebSocketOptions;
-  /** Long-poll transport at `<path>/longpoll`, for phoenix.js's LongPoll and its fallback (default false). */
-  longpoll?: boolean | LongPollOptions;
-  /** Server-Sent Events at `<path>/sse?topics=a,b` (default false). */
-  sse?: boolean | SseOptions;
+  /** The transports this socket is served on, each at `<path><its path>` (default `[websocket()]`). */
+  transports?: readonly TransportFactory[];
   /** Overrides the endpoint's `checkOrigin` for this socket. */
   checkOrigin?: CheckOrigin;
-}
-
-interface Route {
-  segments: string[];
-  transport: HttpTransport;
-}
-
-function splitPath(path: string): string[] {
-  return path.split("/").filter(Boolean);
-}
-
-function matchRoute(segments: string[], parts: string[]): Record<string, string> | null {
-  if (segments.length !== parts.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < segments.length; i++) {
-    const seg = segments[i];
-    if (seg.startsWith(":")) params[seg.slice(1)] = decodeURIComponent(parts[i]);
-    else if (seg !== parts[i]) return null;
-  }
-  return params;
 }
 
 /**
@@ -96,18 +81,21 @@ function matchRoute(segments: string[], parts: string[]): Record<string, string>
  * await endpoint.listen(4000);
  * await endpoint.broadcast("room:lobby", "new_msg", { body: "hello" });
  */
-export class Endpoint {
+export class Endpoint implements Runtime {
   readonly pubsub: PubSub;
   readonly logger: Logger;
   readonly nodeName: string;
+  readonly telemetry = telemetry;
   /** Open connections on this node. */
-  readonly connections = new Set<Connection>();
+  readonly connections = new Set<ManagedConnection>() as Set<Connection & ManagedConnection>;
   private readonly secretKeyBase: string | undefined;
   private tokenSigner: Tokens | undefined;
-  private readonly routes: Route[] = [];
+  private readonly routes = new Routes();
   private readonly publishApi: PublishApi | undefined;
   private readonly servers: Server[] = [];
   private readonly lifecycle: Lifecycle;
+  private readonly presenceInstance: Presence | undefined;
+  private readonly detachLogs: () => void;
 
   constructor(readonly options: EndpointOptions = {}) {
     this.logger = options.logger ?? defaultLogger();
@@ -118,39 +106,26 @@ export class Endpoint {
       process.env.NODE_NAME ??
       (options.pubsubAdapter ? `fenix-${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}` : "nonode@nohost");
     this.pubsub = new PubSub(this.nodeName, options.pubsubAdapter, options.history);
-    // During an outage every broadcast fails the same way: one line a second, with a count.
-    let lastAdapterLog = 0;
-    let unlogged = 0;
-    this.pubsub.onAdapterError = (err, operation, message) => {
-      const now = Date.now();
-      if (now - lastAdapterLog < 1000) {
-        unlogged += 1;
-        return;
-      }
-      lastAdapterLog = now;
-      const more = unlogged > 0 ? ` (and ${unlogged} more since the last report)` : "";
-      unlogged = 0;
-      this.logger.error(
-        { err, topic: message.topic, event: message.event, operation },
-        operation === "publish"
-          ? `broadcast of ${message.event} on ${message.topic} reached this node only${more}: ${(err as Error)?.message}`
-          : `could not record ${message.event} on ${message.topic} in its history${more}: ${(err as Error)?.message}`,
-      );
+    this.detachLogs = attachLogSubscriber(this, this.logger);
+    this.pubsub.onAdapterError = (error, operation, message) => {
+      if (telemetry.adapterError.hasSubscribers) telemetry.adapterError.publish({ runtime: this, operation, topic: message.topic, event: message.event, error });
     };
     this.pubsub.onDeliveryError = (err, topic, event) =>
       this.logger.warn({ err, topic, event }, `could not deliver ${event} on ${topic} to one subscriber: ${(err as Error)?.message}`);
     this.secretKeyBase = options.secretKeyBase;
     this.publishApi = options.publishApi ? new PublishApi(options.publishApi, this.pubsub, this.logger) : undefined;
     this.lifecycle = new Lifecycle(this.logger, options.connectRate, options.health);
-    // Inconsistent tracker periods must stop the node at startup, not at the first presence.
-    if (options.presence) resolveTrackerOptions(options.presence);
+    if (options.presence !== undefined && options.presence !== false) {
+      // Inconsistent tracker periods stop the node here, at startup, not at the first presence.
+      const presenceOptions = options.presence === true ? {} : options.presence;
+      resolveTrackerOptions(presenceOptions);
+      this.presenceInstance = new Presence(this.pubsub, this.logger, presenceOptions);
+    }
   }
 
-  private presenceInstance: Presence | undefined;
-
-  /** The app's Presence (created on first use), replicated to every node through PubSub. */
+  /** The node's Presence, replicated to every node through PubSub (needs the `presence` option). */
   get presence(): Presence {
-    this.presenceInstance ??= new Presence(this, this.options.presence);
+    if (this.presenceInstance === undefined) throw new Error("Presence is not enabled: create the Endpoint with `presence: true` (or its settings)");
     return this.presenceInstance;
   }
 
@@ -159,8 +134,8 @@ export class Endpoint {
     return this.lifecycle.draining;
   }
 
-  /** @internal Transports ask before admitting a connection: null, or the 503 to answer. */
-  admissionRefusal(drainingOnly = false): Refusal | null {
+  /** Asked before a connection is admitted: null, or the 503 to answer. */
+  admit(drainingOnly = false): Refusal | null {
     return drainingOnly ? this.lifecycle.drainingRefusal() : this.lifecycle.admit();
   }
 
@@ -207,26 +182,45 @@ export class Endpoint {
     return this.tokenSigner;
   }
 
-  /** Mounts a socket handler at `path` (its WebSocket is served at `path + "/websocket"`). */
-  socket(path: string, handler: SocketHandler<any>, options: MountOptions = {}): this {
-    for (const warning of handler.interceptWarnings()) this.logger.warn({ socket: handler.name }, warning);
-    for (const route of handler.router.routes) if (route.options?.history) this.pubsub.enableHistory(route.pattern, route.options.history);
-    const mount = mountContext(this, handler, path, options.checkOrigin ?? this.options.checkOrigin ?? true, this.options.host);
-    const add = (transport: HttpTransport, subpath: string) => this.routes.push({ segments: [...splitPath(path), ...splitPath(subpath)], transport });
-    const ws = options.websocket ?? true;
-    if (ws !== false) {
-      const wsOptions = ws === true ? {} : ws;
-      add(new WebSocketTransport(mount, wsOptions), wsOptions.path ?? "/websocket");
-    }
-    const lp = options.longpoll ?? false;
-    if (lp !== false) {
-      const lpOptions = lp === true ? {} : lp;
-      add(new LongPollTransport(mount, lpOptions), lpOptions.path ?? "/longpoll");
-    }
-    const sse = options.sse ?? false;
-    if (sse !== false) {
-      const sseOptions = sse === true ? {} : sse;
-      add(new SseTransport(mount, sseOptions), sseOptions.path ?? "/sse");
+  get transportTokens(): Tokens {
+    return this.secretKeyBase !== undefined ? this.tokens : (processTokens ??= new Tokens(generateSecret()));
+  }
+
+  /**
+   * Mounts a socket at `path`, served on each of its transports at `path` + the transport's path.
+   *
+   * @example
+   * endpoint.socket("/socket", UserSocket);                                       // ws at /socket/websocket
+   * endpoint.socket("/socket", UserSocket, { transports: [websocket(), longPoll(), sse()] });
+   */
+  socket(path: string, definition: AnySocket, options: MountOptions = {}): this {
+    const socket = compileSocket(definition);
+    for (const warning of socket.warnings) this.logger.warn({ socket: socket.name }, warning);
+    for (const route of socket.router.routes) if (route.options?.history) this.pubsub.enableHistory(route.pattern, route.options.history);
+    const originCheck = compileOriginCheck(options.checkOrigin ?? this.options.checkOrigin ?? true, this.options.host);
+    const logger = this.logger;
+    for (const factory of options.transports ?? [websocket()]) {
+      const route = joinPath(path, factory.path);
+      const mount: Mount = {
+        runtime: this,
+        socket,
+        path,
+        route,
+        checkOrigin(req) {
+          if (originCheck(req.headers.origin, req)) return true;
+          logger.error(
+            { origin: req.headers.origin, socket: socket.name },
+            `Could not check origin for ${socket.name} transport: origin ${req.headers.origin} is not allowed`,
+          );
+          return false;
+        },
+        connectRequest(req, transport, pathParams, authToken) {
+          const uri = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+          return { transport, params: { ...parseQuery(uri.search), ...pathParams }, info: connectInfo(req, transport, uri, authToken) };
+        },
+        connect: (request) => connectSocket(this, socket, request),
+      };
+      this.routes.add(route, factory.create(mount));
     }
     return this;
   }
@@ -241,16 +235,6 @@ export class Endpoint {
     this.pubsub.localBroadcast(topic, event, payload);
   }
 
-  private route(req: IncomingMessage): { transport: HttpTransport; params: Record<string, string> } | null {
-    const pathname = (req.url ?? "/").split("?", 1)[0];
-    const parts = splitPath(pathname);
-    for (const route of this.routes) {
-      const params = matchRoute(route.segments, parts);
-      if (params) return { transport: route.transport, params };
-    }
-    return null;
-  }
-
   /** Handles a request if it belongs to Fenix; returns false when the app should handle it. */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     const pathname = (req.url ?? "/").split("?", 1)[0];
@@ -259,17 +243,17 @@ export class Endpoint {
       void this.publishApi.handle(req, res).catch((err) => this.fail(res, err));
       return true;
     }
-    const match = this.route(req);
-    if (!match) return false;
-    void match.transport.handleRequest(req, res, match.params).catch((err) => this.fail(res, err));
+    const match = this.routes.match(req);
+    if (!match?.transport.handleRequest) return false;
+    void Promise.resolve(match.transport.handleRequest(req, res, match.params)).catch((err) => this.fail(res, err));
     return true;
   }
 
   /** Handles an HTTP upgrade if it is for a mounted socket; returns false otherwise. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const match = this.route(req);
+    const match = this.routes.match(req);
     if (!match?.transport.handleUpgrade) return false;
-    void match.transport.handleUpgrade(req, socket, head, match.params).catch((err) => {
+    void Promise.resolve(match.transport.handleUpgrade(req, socket, head, match.params)).catch((err) => {
       this.logger.error({ err }, `websocket upgrade failed: ${(err as Error).message}`);
       socket.destroy();
     });
@@ -287,22 +271,15 @@ export class Endpoint {
     else res.writeHead(404, { "content-type": "text/plain" }).end("Not Found");
   }
 
-  private readonly services: { start?(): unknown; stop?(): unknown }[] = [];
   private starting: Promise<void> | undefined;
 
-  /** @internal Something that starts with the endpoint and stops when it closes (e.g. Presence). */
-  addService(service: { start?(): unknown; stop?(): unknown }): void {
-    this.services.push(service);
-    if (this.starting) void this.starting.then(() => service.start?.());
-  }
-
   /**
-   * Connects PubSub and starts services (Presence) without serving HTTP — for a node that only
+   * Connects PubSub and starts Presence without serving HTTP — for a node that only
    * broadcasts or tracks (`listen` and `attach` call it). Idempotent.
    */
   start(): Promise<void> {
     this.starting ??= this.pubsub.start().then(async () => {
-      for (const service of this.services) await service.start?.();
+      await this.presenceInstance?.start();
     });
     return this.starting;
   }
@@ -334,8 +311,9 @@ export class Endpoint {
   }
 
   /**
-   * Serves sockets on an existing server: its current request listeners become the
-   * fallthrough handler for everything Fenix does not handle.
+   * Serves sockets on an existing server (plain `node:http`, Fastify's `fastify.server`, the
+   * server Express listens on): WebSocket upgrades, long-poll and SSE requests are Fenix's; every
+   * other request goes to the server's own request listeners, which keep working as before.
    */
   async attach(server: Server): Promise<void> {
     await this.start();
@@ -355,8 +333,8 @@ export class Endpoint {
 
   /** Closes every connection (code 1001, so clients reconnect elsewhere), stops listening and PubSub. */
   async close(): Promise<void> {
-    for (const connection of [...this.connections]) connection.close(CloseCode.GOING_AWAY, "server shutting down", { shutdown: "shutdown" });
-    for (const route of this.routes) route.transport.close();
+    for (const connection of [...this.connections]) void connection.close(CloseCode.GOING_AWAY, "server shutting down", { shutdown: "shutdown" });
+    for (const transport of this.routes.transports) transport.close();
     await Promise.all(
       this.servers.map(
         (server) =>
@@ -366,7 +344,8 @@ export class Endpoint {
           }),
       ),
     );
-    for (const service of this.services) await service.stop?.();
+    await this.presenceInstance?.stop();
     await this.pubsub.stop();
+    this.detachLogs();
   }
 }

@@ -1,0 +1,47 @@
+import type { Presence } from "../presence/presence.js";
+import type { PubSub } from "../pubsub/pubsub.js";
+import type { Tokens } from "../token/token.js";
+import type { Logger } from "../util/log.js";
+import type { Telemetry } from "../util/telemetry.js";
+
+/** A refusal before any transport work: a full or draining node answers 503 with Retry-After. */
+export interface Refusal {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** What the node keeps of each open connection: enough to count it and to close it on drain. */
+export interface ManagedConnection {
+  readonly id: string | null;
+  /** Closes the transport and ends every channel; resolves once every `terminate` has run. */
+  close(code: number, reason?: string, why?: { shutdown: string }): Promise<void>;
+}
+
+/**
+ * What channels, sockets and transports may use of the node they run on — and nothing more.
+ * `Endpoint` implements it; a unit test can hand any object with these members.
+ */
+export interface Runtime {
+  /** This node's name (`from_node`, long-poll session routing). */
+  readonly nodeName: string;
+  readonly pubsub: PubSub;
+  readonly logger: Logger;
+  /** Phoenix.Token bound to the node's `secretKeyBase`; throws when it has none. */
+  readonly tokens: Tokens;
+  /** The node's Presence; throws when the endpoint was created without `presence`. */
+  readonly presence: Presence;
+  /** The diagnostics channels events are published on (see `util/telemetry.ts`). */
+  readonly telemetry: Telemetry;
+  /** Open connections on this node; a connection adds itself when it opens and removes itself when it ends. */
+  readonly connections: Set<ManagedConnection>;
+  /** True once the node drains: readiness fails and new connections are refused. */
+  readonly draining: boolean;
+  /**
+   * Asked before a connection is admitted: null, or the 503 to answer. `drainingOnly` asks again
+   * after `connect` ran, without taking from the connect-rate budget a second time.
+   */
+  admit(drainingOnly?: boolean): Refusal | null;
+  /** A stable secret for signing transport state (long-poll tokens): the node's, or one per process. */
+  readonly transportTokens: Tokens;
+}
