@@ -108,7 +108,8 @@ export class Endpoint implements Runtime {
     this.pubsub = new PubSub(this.nodeName, options.pubsubAdapter, options.history);
     this.detachLogs = attachLogSubscriber(this, this.logger);
     this.pubsub.onAdapterError = (error, operation, message) => {
-      if (telemetry.adapterError.hasSubscribers) telemetry.adapterError.publish({ runtime: this, operation, topic: message.topic, event: message.event, error });
+      if (telemetry.adapterError.hasSubscribers)
+        telemetry.adapterError.publish({ runtime: this, operation, topic: message.topic, event: message.event, error });
     };
     this.pubsub.onDeliveryError = (err, topic, event) =>
       this.logger.warn({ err, topic, event }, `could not deliver ${event} on ${topic} to one subscriber: ${(err as Error)?.message}`);
@@ -194,6 +195,13 @@ export class Endpoint implements Runtime {
    * endpoint.socket("/socket", UserSocket, { transports: [websocket(), longPoll(), sse()] });
    */
   socket(path: string, definition: AnySocket, options: MountOptions = {}): this {
+    for (const key of ["websocket", "longpoll", "sse"]) {
+      if (key in options) {
+        throw new Error(
+          `endpoint.socket(${JSON.stringify(path)}): \`${key}\` is no mount option; list transports instead: { transports: [websocket(), longPoll(), sse()] }`,
+        );
+      }
+    }
     const socket = compileSocket(definition);
     for (const warning of socket.warnings) this.logger.warn({ socket: socket.name }, warning);
     for (const route of socket.router.routes) if (route.options?.history) this.pubsub.enableHistory(route.pattern, route.options.history);

@@ -18,7 +18,7 @@ const RoomChannel = defineChannel<{ user: string }>({
     await socket.presence.pushState(socket);
     socket.presence.track(socket, socket.assigns.user, { status: "here" });
   },
-  handleIn(event, payload, socket) {
+  handleIn(event, _payload, socket) {
     if (event === "away") return void socket.presence.update(socket, socket.assigns.user, (old) => ({ ...old, status: "away" }));
     if (event === "untrack") return void socket.presence.untrack(socket, socket.assigns.user);
     return noMatch("handleIn", event);
