@@ -133,3 +133,23 @@ describe("close", () => {
     expect(terminated).toEqual([{ shutdown: "shutdown" }, { shutdown: "shutdown" }]);
   });
 });
+
+describe("configuration mistakes fail at startup with a clear message", () => {
+  it("refuses the old per-transport mount keys and names the new option", () => {
+    const endpoint = new Endpoint({ logger: createLogger({ level: "silent" }) });
+    const old = { longpoll: true } as unknown as Parameters<Endpoint["socket"]>[2];
+    expect(() => endpoint.socket("/socket", UserSocket, old)).toThrow(/`longpoll` is no mount option; list transports instead/);
+  });
+
+  it("says how to enable Presence when it is used without the option", () => {
+    const endpoint = new Endpoint({ logger: createLogger({ level: "silent" }) });
+    expect(() => endpoint.presence).toThrow(/Presence is not enabled: create the Endpoint with `presence: true`/);
+    expect(new Endpoint({ logger: createLogger({ level: "silent" }), presence: true }).presence.tracker).toBeDefined();
+  });
+
+  it("refuses a schema that is not a Standard Schema when the socket is mounted", () => {
+    const endpoint = new Endpoint({ logger: createLogger({ level: "silent" }) });
+    const Bad = defineChannel({ name: "BadChannel", schemas: { msg: { safeParse: () => ({}) } as never } });
+    expect(() => endpoint.socket("/bad", defineSocket({ channels: [["bad", Bad]] }))).toThrow(/BadChannel: the schema for "msg" is not a Standard Schema/);
+  });
+});

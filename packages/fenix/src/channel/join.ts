@@ -162,7 +162,12 @@ export abstract class ChannelJoin<Job> extends Mailbox<Job> implements Subscribe
 
   private settleJoin(result: unknown, payload: unknown, ref: Ref, started: number, afterReply?: () => void): void | Promise<void> {
     if (result !== undefined && !(result instanceof Reply)) {
-      this.joinCrashed(new TypeError(`${this.name}.join must return ok(reply), error(reply) or nothing, got ${describeValue(result)}`), ref, afterReply, started);
+      this.joinCrashed(
+        new TypeError(`${this.name}.join must return ok(reply), error(reply) or nothing, got ${describeValue(result)}`),
+        ref,
+        afterReply,
+        started,
+      );
       return;
     }
     const reply = result ?? new Reply("ok", {});

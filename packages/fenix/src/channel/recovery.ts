@@ -13,7 +13,6 @@ export interface RecoveryPlan {
   replay: BroadcastMessage[];
 }
 
-
 /**
  * Reads the topic's position and, if the join payload carries `recover: {epoch, offset}` (or an
  * `"epoch:offset"` id), the messages after it. Synchronous with in-memory history.

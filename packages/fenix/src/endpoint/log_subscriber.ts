@@ -1,13 +1,6 @@
 import type { Logger } from "../util/log.js";
 import { telemetry } from "../util/telemetry.js";
-import type {
-  AdapterErrorEvent,
-  ChannelCrashEvent,
-  ChannelHandleInEvent,
-  ChannelJoinEvent,
-  SlowConsumerEvent,
-  SocketConnectEvent,
-} from "../util/telemetry.js";
+import type { AdapterErrorEvent, ChannelCrashEvent, ChannelHandleInEvent, ChannelJoinEvent, SlowConsumerEvent, SocketConnectEvent } from "../util/telemetry.js";
 
 const ms = (value: number) => value.toFixed(2);
 

@@ -1,3 +1,5 @@
+import { andThen, isThenable } from "../util/maybe.js";
+import type { MaybePromise } from "../util/maybe.js";
 import type { BroadcastMessage, PubSubAdapter } from "./adapter.js";
 import { MemoryHistory, formatId, resolveHistoryOptions } from "./history.js";
 import type { HistoryOptions, HistoryStore, Position, ResolvedHistoryOptions } from "./history.js";
@@ -72,19 +74,19 @@ export class PubSub {
    * Records a broadcast in the topic's history (when it keeps one) before it goes out, so every
    * node delivers it with the same id. Synchronous for in-memory history, keeping broadcast order.
    */
-  private stamp(message: BroadcastMessage): BroadcastMessage | Promise<BroadcastMessage> {
+  private stamp(message: BroadcastMessage): MaybePromise<BroadcastMessage> {
     if (this.histories.length === 0) return message;
     const options = this.historyFor(message.topic);
     if (options === undefined) return message;
     const position = this.history.append(message.topic, message.event, message.payload, options);
     const withId = (p: Position): BroadcastMessage => ({ ...message, id: formatId(p) });
-    return position instanceof Promise ? position.then(withId) : withId(position);
+    return andThen(position, withId);
   }
 
   private send(message: BroadcastMessage, from?: Subscriber, strict = false): Promise<void> {
     const stamped = this.stamp(message);
-    if (!(stamped instanceof Promise)) return this.fanOut(stamped, from, strict);
-    return stamped.then(
+    if (!isThenable(stamped)) return this.fanOut(stamped, from, strict);
+    return Promise.resolve(stamped).then(
       (m) => this.fanOut(m, from, strict),
       (err) => {
         // The history store is unreachable: the message still goes out, just without an id.

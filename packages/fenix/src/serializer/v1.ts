@@ -59,5 +59,7 @@ export const V1Serializer: Serializer = {
 
 function messageFrame(ref: Ref, topic: string, event: string, payload: unknown): Frame {
   refusesBinary(payload);
-  return text(`{"event":${JSON.stringify(event)},"payload":${JSON.stringify(payload ?? {})},"ref":${JSON.stringify(ref ?? null)},"topic":${JSON.stringify(topic)}}`);
+  return text(
+    `{"event":${JSON.stringify(event)},"payload":${JSON.stringify(payload ?? {})},"ref":${JSON.stringify(ref ?? null)},"topic":${JSON.stringify(topic)}}`,
+  );
 }

@@ -68,7 +68,10 @@ export class Connection implements ChannelHost {
         this.handleMessage({ joinRef: ref, ref, topic, event: "phx_join", payload });
       });
     } catch (err) {
-      this.logger.error({ err, socket: this.socket.name }, `${this.socket.name}: closing a ${this.transportName} stream after an internal error: ${(err as Error)?.message}`);
+      this.logger.error(
+        { err, socket: this.socket.name },
+        `${this.socket.name}: closing a ${this.transportName} stream after an internal error: ${(err as Error)?.message}`,
+      );
       void this.close(CloseCode.INTERNAL_ERROR, "internal error");
       return;
     }

@@ -1,5 +1,3 @@
-import { TokenBucket } from "../util/bucket.js";
-
 /** Per-connection limits. Every value is per connection; see the README's limits table. */
 export interface ConnectionLimits {
   /** Sustained inbound messages per second (default 500); heartbeats are exempt. */

@@ -77,9 +77,6 @@ class Clock {
     }
   }
 
-  get running(): boolean {
-    return this.timer !== undefined;
-  }
 }
 
 const clocks = new Map<number, Clock>();
@@ -91,11 +88,4 @@ function clock(periodMs: number): Clock {
     clocks.set(periodMs, c);
   }
   return c;
-}
-
-/** Intervals running now, one per distinct period in use (for tests and metrics). */
-export function runningTickers(): number {
-  let running = 0;
-  for (const c of clocks.values()) if (c.running) running++;
-  return running;
 }
