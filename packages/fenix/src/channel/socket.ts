@@ -3,6 +3,7 @@ import type { Subscriber } from "../pubsub/pubsub.js";
 import type { Ref } from "../protocol/message.js";
 import type { Tokens } from "../token/token.js";
 import type { Logger } from "../util/log.js";
+import { assignInto } from "./types.js";
 import type { Assigns, ChannelProcess, SocketRef, TimerRef } from "./types.js";
 
 /**
@@ -55,8 +56,7 @@ export class ChannelSocket<A extends Assigns = Assigns> {
   assign<K extends keyof A>(key: K, value: A[K]): this;
   assign(values: Partial<A>): this;
   assign(key: any, value?: any): this {
-    if (typeof key === "object") Object.assign(this.assigns, key);
-    else (this.assigns as any)[key] = value;
+    assignInto(this.assigns, key, value);
     return this;
   }
 

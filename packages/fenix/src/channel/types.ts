@@ -45,3 +45,9 @@ export interface ChannelProcess {
   onEnd(callback: () => void): void;
   currentRef(): SocketRef;
 }
+
+/** `assign(key, value)` or `assign({...})`, shared by the connect-time and the channel socket. */
+export function assignInto(assigns: Assigns, key: unknown, value?: unknown): void {
+  if (typeof key === "object" && key !== null) Object.assign(assigns, key);
+  else assigns[key as string] = value;
+}

@@ -3,17 +3,7 @@ import { SseSerializer, isSseFrame } from "./sse.js";
 import type { SseFrame } from "./sse.js";
 import type { Frame } from "../protocol/message.js";
 import { DecodeError, EncodeError } from "../protocol/message.js";
-import type { Ref } from "../protocol/message.js";
-import type { Serializer } from "./serializer.js";
-
-// The positional shapes these tests were written in, over the serializer's encode/fastlane.
-const encodePush = (s: Serializer, joinRef: Ref, topic: string, event: string, payload: unknown) => s.encode({ joinRef, ref: null, topic, event, payload });
-const encodeMessage = (s: Serializer, joinRef: Ref, ref: Ref, topic: string, event: string, payload: unknown) =>
-  s.encode({ joinRef, ref, topic, event, payload });
-const encodeReply = (s: Serializer, joinRef: Ref, ref: Ref, topic: string, status: string, response: unknown) =>
-  s.encode({ joinRef, ref, topic, status, response });
-const encodeBroadcast = (s: Serializer, topic: string, event: string, payload: unknown, id: Ref = null) =>
-  s.fastlane({ topic, event, payload, ...(id === null ? {} : { id }) });
+import { encodePush, encodeMessage, encodeReply, encodeBroadcast } from "../../test/support/encode.js";
 
 const s = SseSerializer;
 /** The event text of a frame, and the JSON of its data line. */

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DecodeError, EncodeError } from "../protocol/message.js";
 import { V1Serializer } from "./v1.js";
-import type { Ref } from "../protocol/message.js";
-import type { Serializer } from "./serializer.js";
-
-// The positional shapes these tests were written in, over the serializer's encode/fastlane.
-const encodePush = (s: Serializer, joinRef: Ref, topic: string, event: string, payload: unknown) => s.encode({ joinRef, ref: null, topic, event, payload });
-const encodeMessage = (s: Serializer, joinRef: Ref, ref: Ref, topic: string, event: string, payload: unknown) =>
-  s.encode({ joinRef, ref, topic, event, payload });
-const encodeReply = (s: Serializer, joinRef: Ref, ref: Ref, topic: string, status: string, response: unknown) =>
-  s.encode({ joinRef, ref, topic, status, response });
-const encodeBroadcast = (s: Serializer, topic: string, event: string, payload: unknown, id: Ref = null) =>
-  s.fastlane({ topic, event, payload, ...(id === null ? {} : { id }) });
+import { encodePush, encodeMessage, encodeReply, encodeBroadcast } from "../../test/support/encode.js";
 
 const keys = (data: unknown) => Object.keys(JSON.parse(data as string));
 

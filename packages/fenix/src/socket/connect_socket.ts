@@ -1,3 +1,4 @@
+import { assignInto } from "../channel/types.js";
 import type { Assigns } from "../channel/types.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { Tokens } from "../token/token.js";
@@ -26,8 +27,7 @@ export class ConnectSocket<A extends Assigns = Assigns> {
   assign<K extends keyof A>(key: K, value: A[K]): this;
   assign(values: Partial<A>): this;
   assign(key: any, value?: any): this {
-    if (typeof key === "object") Object.assign(this.assigns, key);
-    else (this.assigns as any)[key] = value;
+    assignInto(this.assigns, key, value);
     return this;
   }
 }

@@ -76,7 +76,6 @@ class Clock {
       this.timer = undefined;
     }
   }
-
 }
 
 const clocks = new Map<number, Clock>();
