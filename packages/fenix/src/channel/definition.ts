@@ -15,9 +15,10 @@ export type InfoResult = Stop | void | undefined;
 export type PayloadOf<S, E> = E extends keyof S ? InferOutput<S[E]> : any;
 
 export type InHandler<A extends Assigns> = (event: string, payload: any, socket: ChannelSocket<A>) => MaybePromise<InResult>;
-export type InHandlers<A extends Assigns, S = {}> = {
-  [E in keyof S & string]?: (payload: InferOutput<S[E]>, socket: ChannelSocket<A>) => MaybePromise<InResult>;
-} & Record<string, (payload: any, socket: ChannelSocket<A>) => MaybePromise<InResult>>;
+/** Handlers by event; `H` is the map itself (inferred), so each event's payload comes from its schema. */
+export type InHandlers<A extends Assigns, S = {}, H = Record<string, unknown>> = {
+  [E in keyof H]: (payload: PayloadOf<S, E>, socket: ChannelSocket<A>) => MaybePromise<InResult>;
+};
 export type OutHandler<A extends Assigns> = (event: string, payload: any, socket: ChannelSocket<A>) => MaybePromise<InfoResult>;
 export type OutHandlers<A extends Assigns> = Record<string, (payload: any, socket: ChannelSocket<A>) => MaybePromise<InfoResult>>;
 
@@ -33,7 +34,7 @@ export type OutHandlers<A extends Assigns> = Record<string, (payload: any, socke
  *   },
  * });
  */
-export interface ChannelDefinition<A extends Assigns = Assigns, S extends Schemas = {}> {
+export interface ChannelDefinition<A extends Assigns = Assigns, S extends Schemas = {}, H = Record<string, unknown>> {
   /** Shown in logs. */
   name?: string;
   /**
@@ -47,7 +48,7 @@ export interface ChannelDefinition<A extends Assigns = Assigns, S extends Schema
   /** Authorizes the join. Return nothing/`ok(reply)` to accept, `error(reply)` to refuse; a throw refuses with "join crashed". */
   join?(topic: string, payload: PayloadOf<S, "phx_join">, socket: ChannelSocket<A>): MaybePromise<Reply | void | undefined>;
   /** Client pushes, as one function or a map of event → handler. An event with no handler crashes the channel. */
-  handleIn?: InHandler<A> | InHandlers<A, S>;
+  handleIn?: InHandler<A> | InHandlers<A, S, H>;
   /** Intercepted broadcasts, as one function or a map of event → handler. */
   handleOut?: OutHandler<A> | OutHandlers<A>;
   /** Messages sent with `socket.send`, `socket.sendAfter` or `socket.sendInterval`. */
@@ -60,9 +61,11 @@ export interface ChannelDefinition<A extends Assigns = Assigns, S extends Schema
  * Types a channel definition (it returns it unchanged). Payload types come from `schemas`;
  * to type the assigns too, pass both: `defineChannel<MyAssigns, typeof schemas>({ schemas, … })`.
  */
-export function defineChannel<A extends Assigns = Assigns, const S extends Schemas = {}>(definition: ChannelDefinition<A, S>): ChannelDefinition<A, S> {
+export function defineChannel<A extends Assigns = Assigns, const S extends Schemas = {}, H = Record<string, unknown>>(
+  definition: ChannelDefinition<A, S, H>,
+): ChannelDefinition<A, S, H> {
   return definition;
 }
 
 /** Any channel definition, whatever its assigns and schemas. */
-export type AnyChannel = ChannelDefinition<any, any>;
+export type AnyChannel = ChannelDefinition<any, any, any>;

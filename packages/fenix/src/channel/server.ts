@@ -268,8 +268,8 @@ export class ChannelServer extends ChannelJoin<Job> implements ChannelProcess {
 
   private afterIn(result: InResult, ref: Ref, event: string, started: number): unknown {
     this.current = null;
-    if (started !== 0) {
-      const status = result === undefined ? "noreply" : result instanceof Reply ? result.status : result instanceof Stop ? "stop" : "invalid";
+    if (started !== 0 && (result === undefined || result instanceof Reply || result instanceof Stop)) {
+      const status = result === undefined ? "noreply" : result instanceof Reply ? result.status : "stop";
       telemetry.handleIn.publish({ runtime: this.conn.runtime, channel: this.name, topic: this.topic, event, status, durationMs: performance.now() - started });
     }
     if (result === undefined) return;

@@ -87,7 +87,11 @@ export class ChannelTest {
   };
   private readonly subscribed = new Set<string>();
 
+  /** Set when the test kit made its endpoint: `cleanup` closes it (its log subscriber included). */
+  private readonly ownEndpoint: boolean;
+
   constructor(options: ChannelTestOptions = {}) {
+    this.ownEndpoint = options.endpoint === undefined;
     this.endpoint =
       options.endpoint ??
       new Endpoint({
@@ -244,6 +248,7 @@ export class ChannelTest {
     for (const topic of this.subscribed) this.endpoint.pubsub.unsubscribe(topic, this.subscriber);
     this.subscribed.clear();
     for (const connection of [...this.endpoint.connections]) void connection.transportClosed();
+    if (this.ownEndpoint) await this.endpoint.close();
   }
 }
 

@@ -93,9 +93,14 @@ class WebSocketSession implements TransportSession, IdleTarget {
     return (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
   }
 
-  /** Memory must not grow without bound because one client stopped reading. */
-  private checkBuffer(): void {
-    if (this.slow || this.ws.bufferedAmount <= this.transport.maxBufferedBytes) return;
+  /**
+   * @internal Memory must not grow without bound because one client stopped reading. Also run
+   * once the turn's corked writes have been handed to the kernel.
+   */
+  checkBuffer(): void {
+    // While corked, everything written this turn counts as buffered though none was offered to
+    // the kernel yet: judge the client after the uncork, not during the burst.
+    if (this.slow || this.corked || this.ws.bufferedAmount <= this.transport.maxBufferedBytes) return;
     this.slow = true;
     this.ws.close(CloseCode.SLOW_CONSUMER, "slow consumer");
     // The close frame waits behind the unread data; don't wait 30 s for a client that isn't reading.
@@ -238,6 +243,7 @@ function uncorkAll(): void {
   for (const session of sessions) {
     session.corked = false;
     session.tcp?.uncork();
+    session.checkBuffer();
   }
 }
 

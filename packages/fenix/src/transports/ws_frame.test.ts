@@ -1,7 +1,24 @@
+import { connect } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { buildWireFrame, canWriteRaw, writeRaw } from "./ws_frame.js";
+
+/** The payload sizes at each RFC 6455 length-encoding boundary (7-bit, 16-bit, 64-bit). */
+const SIZES = [0, 125, 126, 65535, 65536];
+
+function textOf(size: number): string {
+  return "a".repeat(size);
+}
+function bytesOf(size: number): Uint8Array {
+  return new Uint8Array(size).map((_, i) => i % 251);
+}
+
+/** Text and binary frames of every boundary size. */
+const BOUNDARY_FRAMES: { name: string; frame: { data: string | Uint8Array; binary: boolean } }[] = [
+  ...SIZES.map((size) => ({ name: `text ${size}`, frame: { data: textOf(size), binary: false } })),
+  ...SIZES.map((size) => ({ name: `binary ${size}`, frame: { data: bytesOf(size), binary: true } })),
+];
 
 describe("buildWireFrame header bytes", () => {
   it.each([
@@ -36,12 +53,20 @@ describe("buildWireFrame header bytes", () => {
     const wire = buildWireFrame({ data: "é".repeat(63), binary: false }); // 126 bytes
     expect([...wire.subarray(0, 4)]).toEqual([0x81, 126, 0, 126]);
   });
-});
 
-interface Harness {
-  url: string;
-  raw: Promise<boolean>;
-}
+  it("copies the payload: the wire buffer never aliases the frame's bytes", () => {
+    const data = Buffer.from("abc");
+    const wire = buildWireFrame({ data, binary: true });
+    data[0] = 0x7a;
+    expect(wire.subarray(2).toString()).toBe("abc");
+  });
+
+  it("frames a Uint8Array view at its offset only", () => {
+    const backing = Buffer.from("xxabcxx");
+    const view = new Uint8Array(backing.buffer, backing.byteOffset + 2, 3);
+    expect([...buildWireFrame({ data: view, binary: true })]).toEqual([0x82, 3, ...Buffer.from("abc")]);
+  });
+});
 
 const servers: WebSocketServer[] = [];
 const clients: WebSocket[] = [];
@@ -50,6 +75,74 @@ afterEach(async () => {
   for (const c of clients.splice(0)) c.terminate();
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
 });
+
+/**
+ * A plain TCP client doing the RFC 6455 handshake by hand, so the test sees the exact bytes the
+ * server put on the wire (a ws client would only hand over decoded messages).
+ */
+function rawWire(port: number, path: string, byteCount: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let buffered = Buffer.alloc(0);
+    let body: Buffer | null = null;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`received ${body?.length ?? 0} of ${byteCount} frame bytes in time`));
+    }, 5_000);
+    const finish = (err: Error | null, bytes?: Buffer) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve(bytes as Buffer);
+    };
+    socket.on("error", (err) => finish(err));
+    socket.on("connect", () => {
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+      );
+    });
+    socket.on("data", (chunk: Buffer) => {
+      if (body === null) {
+        buffered = Buffer.concat([buffered, chunk]);
+        const end = buffered.indexOf("\r\n\r\n");
+        if (end === -1) return;
+        const head = buffered.subarray(0, end).toString();
+        if (!head.startsWith("HTTP/1.1 101")) return finish(new Error(`handshake failed: ${head.split("\r\n")[0]}`));
+        body = buffered.subarray(end + 4);
+      } else {
+        body = Buffer.concat([body, chunk]);
+      }
+      if (body.length >= byteCount) finish(null, body);
+    });
+  });
+}
+
+describe("buildWireFrame is byte-identical to ws's own framing", () => {
+  it.each(BOUNDARY_FRAMES)("$name", async ({ frame }) => {
+    const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+    servers.push(wss);
+    await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
+    wss.on("connection", (ws, req) => {
+      // `/send`: ws frames it itself; `/raw`: Fenix's fastlane writes buildWireFrame's bytes.
+      if (req.url === "/raw" && canWriteRaw(ws)) writeRaw(ws, buildWireFrame(frame));
+      else if (req.url === "/send") ws.send(frame.data, { binary: frame.binary });
+    });
+    const { port } = wss.address() as AddressInfo;
+    const built = buildWireFrame(frame);
+    const [sent, raw] = await Promise.all([rawWire(port, "/send", built.length), rawWire(port, "/raw", built.length)]);
+    // Whole-buffer equality (not toEqual on 65 KB arrays) keeps failures readable.
+    expect(sent.length, "bytes ws.send put on the wire").toBe(built.length);
+    expect(Buffer.compare(sent, built), "ws.send's bytes differ from buildWireFrame's").toBe(0);
+    expect(raw.length, "bytes writeRaw put on the wire").toBe(built.length);
+    expect(Buffer.compare(raw, built), "writeRaw's bytes differ from buildWireFrame's").toBe(0);
+  });
+});
+
+interface Harness {
+  url: string;
+  raw: Promise<boolean>;
+}
 
 /** A server that writes `frames` raw to each connection when allowed, else with ws.send. */
 async function serve(frames: { data: string | Uint8Array; binary: boolean }[], perMessageDeflate = false): Promise<Harness> {
@@ -96,11 +189,9 @@ describe("writeRaw to a real ws client", () => {
   it("delivers pre-framed text and binary messages of every header size exactly", async () => {
     const frames = [
       { data: '[null,null,"t","e",{"m":1}]', binary: false },
-      { data: "", binary: false },
-      { data: "x".repeat(126), binary: false },
-      { data: "y".repeat(65535), binary: false },
-      { data: "z".repeat(65536), binary: false },
       { data: new Uint8Array([2, 5, 5, ...Buffer.from("topicevent"), 0x65, 0x66, 0x67]), binary: true },
+      { data: "é".repeat(63), binary: false },
+      ...BOUNDARY_FRAMES.map((f) => f.frame),
       { data: new Uint8Array(70_000).fill(7), binary: true },
     ];
     const server = await serve(frames);

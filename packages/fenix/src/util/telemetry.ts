@@ -57,7 +57,7 @@ export interface ChannelHandleInEvent {
   channel: string;
   topic: string;
   event: string;
-  /** The reply's status, "noreply", "stop", "invalid_payload", or "crashed". */
+  /** The reply's status, "noreply" or "stop". (A handler that throws publishes a crash instead; an invalid payload is answered before any handler runs.) */
   status: string;
   durationMs: number;
 }
