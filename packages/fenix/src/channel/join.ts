@@ -56,7 +56,7 @@ export abstract class ChannelJoin<Job> extends Mailbox<Job> implements Subscribe
    */
   join(payload: unknown, ref: Ref, before?: Promise<unknown>, afterReply?: () => void): void {
     const schema = this.compiled.schemas?.get("phx_join");
-    if (schema === undefined) return this.run_join(payload, ref, before, afterReply);
+    if (schema === undefined) return this.runJoin(payload, ref, before, afterReply);
     let checked: Checked | PromiseLike<Checked>;
     try {
       checked = validate(schema, payload);
@@ -64,7 +64,7 @@ export abstract class ChannelJoin<Job> extends Mailbox<Job> implements Subscribe
       return this.joinCrashed(err, ref, afterReply, performance.now());
     }
     const go = (result: Checked): void => {
-      if (result.ok) return this.run_join(result.value, ref, before, afterReply);
+      if (result.ok) return this.runJoin(result.value, ref, before, afterReply);
       this.refusePayload("phx_join", ref, result);
       afterReply?.();
       this.discard();
@@ -83,7 +83,7 @@ export abstract class ChannelJoin<Job> extends Mailbox<Job> implements Subscribe
     );
   }
 
-  private run_join(payload: unknown, ref: Ref, before: Promise<unknown> | undefined, afterReply: (() => void) | undefined): void {
+  private runJoin(payload: unknown, ref: Ref, before: Promise<unknown> | undefined, afterReply: (() => void) | undefined): void {
     this.running = true;
     const started = performance.now();
     const definition = this.compiled.definition;
