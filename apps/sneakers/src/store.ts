@@ -1,0 +1,114 @@
+import type { Database } from "./db/database.js";
+import type { Availability, Item, Product } from "./inventory/inventory.js";
+
+/** A product or item id the database does not hold. */
+export class NotFoundError extends Error {
+  constructor(
+    readonly kind: "product" | "item",
+    readonly id: number,
+  ) {
+    super(`unknown ${kind} ${id}`);
+    this.name = "NotFoundError";
+  }
+}
+
+/** The database could not be reached or refused the query (it is down, restarting, full…). */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`database unavailable: ${describe(cause)}`, { cause });
+    this.name = "DatabaseUnavailableError";
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: string; message?: string; errors?: { message: string }[] };
+  const message = e?.message || e?.errors?.map((x) => x.message).join("; ") || String(err);
+  return e?.code && !message.includes(e.code) ? `${message} (${e.code})` : message;
+}
+
+async function guarded<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof NotFoundError) throw err;
+    throw new DatabaseUnavailableError(err);
+  }
+}
+
+/**
+ * Database access for the inventory (the book's `Store`). Every failure is either a
+ * `NotFoundError` or a `DatabaseUnavailableError`, so callers can answer clearly.
+ */
+export class Store {
+  constructor(private readonly database: Database) {}
+
+  /** One counter per query, so a test can show `GET /` never reaches the database. */
+  queries = 0;
+
+  loadAll(): Promise<{ products: Product[]; items: Item[]; availabilities: Availability[] }> {
+    return guarded(async () => {
+      this.queries++;
+      const db = this.database.db;
+      const [products, items, availabilities] = await Promise.all([
+        db.selectFrom("products").select(["id", "sku", "order", "brand", "name", "color", "price_usd", "main_image_url", "released"]).execute(),
+        db.selectFrom("items").select(["id", "sku", "size", "product_id"]).execute(),
+        db.selectFrom("item_availabilities").select(["id", "item_id", "available_count"]).execute(),
+      ]);
+      return { products: products.map((p) => ({ ...p, released: Boolean(p.released) })), items, availabilities };
+    });
+  }
+
+  markProductReleased(id: number): Promise<void> {
+    return guarded(async () => {
+      this.queries++;
+      const result = await this.database.db
+        .updateTable("products")
+        .set({ released: this.database.bool(true), updated_at: new Date().toISOString() })
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw new NotFoundError("product", id);
+    });
+  }
+
+  fetchAvailabilityForItem(itemId: number): Promise<Availability> {
+    return guarded(async () => {
+      this.queries++;
+      const row = await this.database.db
+        .selectFrom("item_availabilities")
+        .select(["id", "item_id", "available_count"])
+        .where("item_id", "=", itemId)
+        .executeTakeFirst();
+      if (!row) throw new NotFoundError("item", itemId);
+      return row;
+    });
+  }
+
+  /**
+   * The one decision that must be exact: a single conditional decrement, so two buyers of the last
+   * pair cannot both succeed and the count never goes below zero. `false` when none was left.
+   */
+  reduceAvailability(itemId: number): Promise<boolean> {
+    return guarded(async () => {
+      this.queries++;
+      const result = await this.database.db
+        .updateTable("item_availabilities")
+        .set((eb) => ({ available_count: eb("available_count", "-", 1), updated_at: new Date().toISOString() }))
+        .where("item_id", "=", itemId)
+        .where("available_count", ">", 0)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    });
+  }
+
+  setAvailability(itemId: number, count: number): Promise<void> {
+    return guarded(async () => {
+      this.queries++;
+      const result = await this.database.db
+        .updateTable("item_availabilities")
+        .set({ available_count: count, updated_at: new Date().toISOString() })
+        .where("item_id", "=", itemId)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw new NotFoundError("item", itemId);
+    });
+  }
+}
