@@ -83,11 +83,15 @@ export async function createSneakersApp(config: SneakersConfig): Promise<Sneaker
   });
   endpoint.socket("/product_socket", ProductSocket, { transports: [websocket(), longPoll()] });
   const inventory = new InventoryContext(store, server, endpoint, logger);
-  const replication = new Replication(endpoint.pubsub, {
-    markProductReleased: (id, options) => inventory.markProductReleased(id, options),
-    itemSold: (id, options) => inventory.itemSold(id, options),
-    reload: () => server.restart(),
-  }, logger);
+  const replication = new Replication(
+    endpoint.pubsub,
+    {
+      markProductReleased: (id, options) => inventory.markProductReleased(id, options),
+      itemSold: (id, options) => inventory.itemSold(id, options),
+      reload: () => server.restart(),
+    },
+    logger,
+  );
   inventory.replication = replication;
 
   const fastify = Fastify({ logger: false, forceCloseConnections: true });
@@ -145,7 +149,10 @@ async function prepareDatabase(database: Database, logger: Logger, config: Sneak
     try {
       await migrate(database.db, database.engine);
       if (config.seedWhenEmpty !== false) {
-        const row = await database.db.selectFrom("products").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst();
+        const row = await database.db
+          .selectFrom("products")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirst();
         if (Number(row?.n ?? 0) === 0) {
           await seed(database, { seed: config.randomSeed });
           logger.info(`database: seeded the book's two products (${database.description})`);

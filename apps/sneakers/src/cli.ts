@@ -134,7 +134,8 @@ function positiveInt(value: string | undefined, name: string): number {
 
 function nonNegativeInt(value: string | undefined, name: string): number {
   const n = Number(value);
-  if (value === undefined || value === "" || !Number.isInteger(n) || n < 0) throw new CliError(`${name} must be a whole number ≥ 0, got ${JSON.stringify(value ?? "")}`);
+  if (value === undefined || value === "" || !Number.isInteger(n) || n < 0)
+    throw new CliError(`${name} must be a whole number ≥ 0, got ${JSON.stringify(value ?? "")}`);
   return n;
 }
 

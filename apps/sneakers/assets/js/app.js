@@ -1,28 +1,27 @@
-import { productSocket } from "./socket"
-import dom from "./dom"
+import { productSocket } from "./socket";
+import dom from "./dom";
 
-const productIds = dom.getProductIds()
+const productIds = dom.getProductIds();
 
 if (productIds.length > 0) {
-  productSocket.connect()
-  productIds.forEach((id) => setupProductChannel(productSocket, id))
+  productSocket.connect();
+  for (const id of productIds) setupProductChannel(productSocket, id);
 }
 
 function setupProductChannel(socket, productId) {
-  const productChannel = socket.channel(`product:${productId}`)
-  productChannel.join()
-    .receive("error", () => {
-      console.error("Channel join failed")
-    })
+  const productChannel = socket.channel(`product:${productId}`);
+  productChannel.join().receive("error", () => {
+    console.error("Channel join failed");
+  });
 
   productChannel.on("released", ({ size_html }) => {
-    dom.replaceProductComingSoon(productId, size_html)
-  })
+    dom.replaceProductComingSoon(productId, size_html);
+  });
 
-  productChannel.on("stock_change", ({ product_id, item_id, level }) => {
-    dom.updateItemLevel(item_id, level)
-  })
+  productChannel.on("stock_change", ({ item_id, level }) => {
+    dom.updateItemLevel(item_id, level);
+  });
 }
 
 // For tests and the curious: the page's one socket.
-window.productSocket = productSocket
+window.productSocket = productSocket;

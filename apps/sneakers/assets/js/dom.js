@@ -1,40 +1,40 @@
-const dom = {}
+const dom = {};
 
 function getProductIds() {
-  const products = document.querySelectorAll(".product-listing")
-  return Array.from(products).map((el) => el.dataset.productId)
+  const products = document.querySelectorAll(".product-listing");
+  return Array.from(products).map((el) => el.dataset.productId);
 }
 
-dom.getProductIds = getProductIds
+dom.getProductIds = getProductIds;
 
 function replaceProductComingSoon(productId, sizeHtml) {
-  const name = `.product-soon-${productId}`
-  const productSoonEls = document.querySelectorAll(name)
+  const name = `.product-soon-${productId}`;
+  const productSoonEls = document.querySelectorAll(name);
 
   productSoonEls.forEach((el) => {
-    const fragment = document.createRange().createContextualFragment(sizeHtml)
-    el.replaceWith(fragment)
-  })
+    const fragment = document.createRange().createContextualFragment(sizeHtml);
+    el.replaceWith(fragment);
+  });
 }
 
-dom.replaceProductComingSoon = replaceProductComingSoon
+dom.replaceProductComingSoon = replaceProductComingSoon;
 
 function updateItemLevel(itemId, level) {
   Array.from(document.querySelectorAll(".size-container__entry"))
-    .filter((el) => el.value == itemId)
+    .filter((el) => el.value === String(itemId))
     .forEach((el) => {
-      removeStockLevelClasses(el)
-      el.classList.add(`size-container__entry--level-${level}`)
-      el.disabled = level === "out"
-    })
+      removeStockLevelClasses(el);
+      el.classList.add(`size-container__entry--level-${level}`);
+      el.disabled = level === "out";
+    });
 }
 
-dom.updateItemLevel = updateItemLevel
+dom.updateItemLevel = updateItemLevel;
 
 function removeStockLevelClasses(el) {
-  Array.from(el.classList)
-    .filter((s) => s.startsWith("size-container__entry--level-"))
-    .forEach((name) => el.classList.remove(name))
+  for (const name of Array.from(el.classList)) {
+    if (name.startsWith("size-container__entry--level-")) el.classList.remove(name);
+  }
 }
 
-export default dom
+export default dom;

@@ -45,7 +45,10 @@ export async function seed(database: Database, options: { seed?: number } = {}):
           .values({ sku: `SHU${base + i + 1}`, size, product_id: id })
           .returning("id")
           .executeTakeFirstOrThrow();
-        await tx.insertInto("item_availabilities").values({ item_id: item.id, available_count: seedCount(random) }).execute();
+        await tx
+          .insertInto("item_availabilities")
+          .values({ item_id: item.id, available_count: seedCount(random) })
+          .execute();
       }
     }
   });

@@ -28,7 +28,7 @@ export class InventoryServer {
 
   /** Starts loading (retrying with back-off); resolves once the first load has succeeded. */
   start(): Promise<void> {
-    if (!this.loading) this.loading = this.loadUntilDone().finally(() => (this.loading = undefined));
+    this.reload();
     return this.ready();
   }
 
@@ -50,7 +50,12 @@ export class InventoryServer {
   /** Reloads from the database; the current copy serves until the new one is in. */
   restart(): Promise<void> {
     this.logger.warn("inventory: restarting, reloading from the database");
-    if (!this.loading) this.loading = this.loadUntilDone().finally(() => (this.loading = undefined));
+    return this.reload();
+  }
+
+  /** One load at a time; `loading` is cleared in the same turn the load finishes. */
+  private reload(): Promise<void> {
+    this.loading ??= this.loadUntilDone();
     return this.loading;
   }
 
@@ -89,6 +94,7 @@ export class InventoryServer {
     while (!this.stopped) {
       try {
         const inventory = await this.load();
+        this.loading = undefined;
         this.replace(inventory);
         const counts = `${inventory.products.size} products, ${inventory.items.size} items`;
         this.logger.info(failures ? `inventory: loaded (${counts}) after ${failures} failed attempts` : `inventory: loaded (${counts})`);
@@ -106,6 +112,7 @@ export class InventoryServer {
         delay = Math.min(delay * 2, RETRY_MS.max);
       }
     }
+    this.loading = undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
 /** Escapes text for HTML content and attribute values. */
-export function escape(value: unknown): string {
+export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => ENTITIES[c]);
 }
 
@@ -30,5 +30,5 @@ function render(value: unknown): string {
   if (value instanceof Safe) return value.value;
   if (Array.isArray(value)) return value.map(render).join("");
   if (value === null || value === undefined || value === false) return "";
-  return escape(value);
+  return escapeHtml(value);
 }

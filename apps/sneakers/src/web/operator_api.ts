@@ -37,99 +37,110 @@ export function registerOperatorApi(fastify: FastifyInstance, deps: OperatorDeps
   const { inventory, database, replication, endpoint, logger } = deps;
   const expected = Buffer.from(`Bearer ${deps.apiKey}`);
 
-  fastify.register(async (api) => {
-    api.addHook("onRequest", async (request, reply) => {
-      const given = Buffer.from(request.headers.authorization ?? "");
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        return reply.code(401).send({ error: "missing or wrong API key (send Authorization: Bearer $API_KEY)" });
-      }
-    });
-    api.setErrorHandler((err, request, reply) => answerError(err, request, reply, logger));
-
-    api.get("/status", async () => {
-      const current = inventory.server.get();
-      return {
-        node: endpoint.nodeName,
-        database: database.engine,
-        ready: inventory.server.loaded,
-        units_in_stock: unitsInStock(current),
-        products: completeProducts(current).map((p) => ({
-          id: p.id,
-          sku: p.sku,
-          name: p.name,
-          brand: p.brand,
-          released: p.released,
-          items: p.items.map((i) => ({ id: i.id, sku: i.sku, size: i.size, available_count: i.available_count, level: availabilityToLevel(i.available_count) })),
-        })),
-      };
-    });
-
-    api.post("/reset", async () => {
-      await guard(async () => {
-        await dropAll(database.db);
-        await migrate(database.db, database.engine);
-        await seed(database, deps.seedOptions);
+  fastify.register(
+    async (api) => {
+      api.addHook("onRequest", async (request, reply) => {
+        const given = Buffer.from(request.headers.authorization ?? "");
+        if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+          return reply.code(401).send({ error: "missing or wrong API key (send Authorization: Bearer $API_KEY)" });
+        }
       });
-      await inventory.server.restart();
-      replication.reload();
-      logger.warn("operator: database reset and seeded");
-      return { ok: true };
-    });
+      api.setErrorHandler((err, request, reply) => answerError(err, request, reply, logger));
 
-    api.post("/products/:id/release", async (request) => {
-      const id = Id.parse((request.params as { id: string }).id);
-      await inventory.markProductReleased(id);
-      logger.info(`operator: released product ${id}`);
-      return { ok: true, product_id: id };
-    });
+      api.get("/status", async () => {
+        const current = inventory.server.get();
+        return {
+          node: endpoint.nodeName,
+          database: database.engine,
+          ready: inventory.server.loaded,
+          // Messages applied from other nodes' replication (a cluster test checks each arrives once).
+          replication_applied: replication.applied,
+          units_in_stock: unitsInStock(current),
+          products: completeProducts(current).map((p) => ({
+            id: p.id,
+            sku: p.sku,
+            name: p.name,
+            brand: p.brand,
+            released: p.released,
+            items: p.items.map((i) => ({
+              id: i.id,
+              sku: i.sku,
+              size: i.size,
+              available_count: i.available_count,
+              level: availabilityToLevel(i.available_count),
+            })),
+          })),
+        };
+      });
 
-    api.post("/products/:id/notify", async (request) => {
-      const id = Id.parse((request.params as { id: string }).id);
-      await inventory.renotifyProductReleased(id);
-      return { ok: true, product_id: id };
-    });
+      api.post("/reset", async () => {
+        await guard(async () => {
+          await dropAll(database.db);
+          await migrate(database.db, database.engine);
+          await seed(database, deps.seedOptions);
+        });
+        await inventory.server.restart();
+        replication.reload();
+        logger.warn("operator: database reset and seeded");
+        return { ok: true };
+      });
 
-    api.post("/items/:id/sell", async (request) => {
-      const id = Id.parse((request.params as { id: string }).id);
-      const sold = await inventory.store.reduceAvailability(id);
-      const committedAt = performance.timeOrigin + performance.now();
-      if (sold) await inventory.itemSold(id);
-      return { result: sold ? "ok" : "not_available", item_id: id, committed_at: committedAt };
-    });
+      api.post("/products/:id/release", async (request) => {
+        const id = Id.parse((request.params as { id: string }).id);
+        await inventory.markProductReleased(id);
+        logger.info(`operator: released product ${id}`);
+        return { ok: true, product_id: id };
+      });
 
-    api.put("/items/:id/stock", async (request) => {
-      const id = Id.parse((request.params as { id: string }).id);
-      const { count } = Stock.parse(request.body);
-      await inventory.setStock(id, count);
-      return { ok: true, item_id: id, available_count: count };
-    });
+      api.post("/products/:id/notify", async (request) => {
+        const id = Id.parse((request.params as { id: string }).id);
+        await inventory.renotifyProductReleased(id);
+        return { ok: true, product_id: id };
+      });
 
-    // One tick of the book's mock reducer: `count` sales of random items that have stock left
-    // (by this node's cache); the database decides each one.
-    api.post("/sell-random", async (request) => {
-      const { count } = SellRandom.parse(request.body ?? {});
-      const candidates = itemsInStock(inventory.server.get());
-      const sales = await Promise.all(
-        Array.from({ length: candidates.length ? count : 0 }, async () => {
-          const item = candidates[Math.floor(Math.random() * candidates.length)];
-          const sold = await inventory.store.reduceAvailability(item.id);
-          const committedAt = performance.timeOrigin + performance.now();
-          if (sold) await inventory.itemSold(item.id);
-          return sold ? { item_id: item.id, committed_at: committedAt } : undefined;
-        }),
-      );
-      const sold = sales.filter((s) => s !== undefined);
-      return { sold, not_available: sales.length - sold.length, units_in_stock: unitsInStock(inventory.server.get()) };
-    });
+      api.post("/items/:id/sell", async (request) => {
+        const id = Id.parse((request.params as { id: string }).id);
+        const sold = await inventory.store.reduceAvailability(id);
+        const committedAt = performance.timeOrigin + performance.now();
+        if (sold) await inventory.itemSold(id);
+        return { result: sold ? "ok" : "not_available", item_id: id, committed_at: committedAt };
+      });
 
-    api.post("/restart/:component", async (request) => {
-      const component = Component.parse((request.params as { component: string }).component);
-      if (component === "inventory") await inventory.server.restart();
-      else if (component === "replication") replication.restart();
-      else await database.restart();
-      return { ok: true, restarted: component };
-    });
-  }, { prefix: "/api" });
+      api.put("/items/:id/stock", async (request) => {
+        const id = Id.parse((request.params as { id: string }).id);
+        const { count } = Stock.parse(request.body);
+        await inventory.setStock(id, count);
+        return { ok: true, item_id: id, available_count: count };
+      });
+
+      // One tick of the book's mock reducer: `count` sales of random items that have stock left
+      // (by this node's cache); the database decides each one.
+      api.post("/sell-random", async (request) => {
+        const { count } = SellRandom.parse(request.body ?? {});
+        const candidates = itemsInStock(inventory.server.get());
+        const sales = await Promise.all(
+          Array.from({ length: candidates.length ? count : 0 }, async () => {
+            const item = candidates[Math.floor(Math.random() * candidates.length)];
+            const sold = await inventory.store.reduceAvailability(item.id);
+            const committedAt = performance.timeOrigin + performance.now();
+            if (sold) await inventory.itemSold(item.id);
+            return sold ? { item_id: item.id, committed_at: committedAt } : undefined;
+          }),
+        );
+        const sold = sales.filter((s) => s !== undefined);
+        return { sold, not_available: sales.length - sold.length, units_in_stock: unitsInStock(inventory.server.get()) };
+      });
+
+      api.post("/restart/:component", async (request) => {
+        const component = Component.parse((request.params as { component: string }).component);
+        if (component === "inventory") await inventory.server.restart();
+        else if (component === "replication") replication.restart();
+        else await database.restart();
+        return { ok: true, restarted: component };
+      });
+    },
+    { prefix: "/api" },
+  );
 }
 
 async function guard<T>(run: () => Promise<T>): Promise<T> {
@@ -141,7 +152,8 @@ async function guard<T>(run: () => Promise<T>): Promise<T> {
 }
 
 function answerError(err: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
-  if (err instanceof z.ZodError) return reply.code(400).send({ error: `bad request: ${err.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ")}` });
+  if (err instanceof z.ZodError)
+    return reply.code(400).send({ error: `bad request: ${err.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ")}` });
   if (err instanceof NotFoundError) return reply.code(404).send({ error: err.message });
   if (err instanceof DatabaseUnavailableError) {
     logger.error(`operator: ${request.method} ${request.url} failed: ${err.message}`);

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { channelTest, like } from "fenix/testing";
+import type { ChannelTest } from "fenix/testing";
+import { completeProducts, itemById } from "../inventory/inventory.js";
+import { ProductSocket } from "../sockets/product_socket.js";
+import { completeProductsFixture } from "../test_support/factory.js";
+import { notifyItemStockChange, notifyProductReleased } from "./product_channel.js";
+
+let t: ChannelTest;
+afterEach(() => t?.cleanup());
+
+describe("ProductChannel", () => {
+  test("any product:* topic joins, and the client has nothing to send", async () => {
+    t = channelTest();
+    const socket = t.socket(ProductSocket);
+    expect((await t.join(socket, "product:1")).ok).toBe(true);
+    const joined = await t.join(socket, "product:whatever");
+    expect(joined.ok).toBe(true);
+  });
+
+  test("the socket connects anyone, with no id", async () => {
+    t = channelTest();
+    const connected = await t.connect(ProductSocket, {});
+    expect(connected.ok).toBe(true);
+  });
+});
+
+describe("notifyProductReleased", () => {
+  test("the size selector for the product is broadcast", async () => {
+    t = channelTest();
+    const [, p1] = completeProducts(completeProductsFixture().inventory);
+    await t.subscribeAndJoin(t.socket(ProductSocket), `product:${p1.id}`);
+    await notifyProductReleased(t.endpoint, p1);
+    const payload = (await t.assertBroadcast(
+      "released",
+      like(() => true),
+      0,
+    )) as { size_html: string };
+    expect(payload.size_html).toContain("size-container__entry");
+    for (const item of p1.items) expect(payload.size_html).toContain(`value="${item.id}"`);
+  });
+});
+
+describe("notifyItemStockChange", () => {
+  async function subscribed() {
+    t = channelTest();
+    const { inventory } = completeProductsFixture();
+    const [p2] = completeProducts(inventory);
+    await t.subscribeAndJoin(t.socket(ProductSocket), `product:${p2.id}`);
+    return { i3: itemById(inventory, 3)! };
+  }
+
+  test("the same stock level doesn't broadcast an event", async () => {
+    const { i3 } = await subscribed();
+    expect(await notifyItemStockChange(t.endpoint, { previousItem: i3, currentItem: i3 })).toBe("no_change");
+    await t.refuteBroadcast("stock_change");
+  });
+
+  test("a stock level change broadcasts exactly {item_id, product_id, level}", async () => {
+    const { i3 } = await subscribed();
+    expect(await notifyItemStockChange(t.endpoint, { previousItem: i3, currentItem: { ...i3, available_count: 0 } })).toBe("broadcast");
+    await t.assertBroadcast("stock_change", { item_id: 3, product_id: 2, level: "out" }, 0);
+  });
+
+  test("out is sent again even when it was out already", async () => {
+    const { i3 } = await subscribed();
+    const out = { ...i3, available_count: 0 };
+    expect(await notifyItemStockChange(t.endpoint, { previousItem: out, currentItem: out })).toBe("broadcast");
+    await t.assertBroadcast("stock_change", { item_id: 3, product_id: 2, level: "out" }, 0);
+  });
+
+  test.each([
+    [600, 550, null],
+    [600, 499, "medium"],
+    [150, 149, "low"],
+  ])("%i → %i sends %s", async (before, after, level) => {
+    const { i3 } = await subscribed();
+    await notifyItemStockChange(t.endpoint, { previousItem: { ...i3, available_count: before }, currentItem: { ...i3, available_count: after } });
+    if (level === null) await t.refuteBroadcast("stock_change");
+    else await t.assertBroadcast("stock_change", { item_id: 3, product_id: 2, level }, 0);
+  });
+});
