@@ -5,7 +5,7 @@
 //   npm run cli -w apps/sneakers -- sell-until-gone 200 250 --url http://localhost:4001
 import { parseArgs } from "node:util";
 
-const USAGE = `usage: npm run cli -w apps/sneakers -- <command> [--url http://localhost:$PORT]
+const USAGE = `usage: npm run cli -w apps/sneakers -- <command> [--url URL]
 
   reset                                 drop, migrate and seed the database (2 unreleased products)
   release <productId>                   release a product: saved, then live on every page
@@ -16,7 +16,8 @@ const USAGE = `usage: npm run cli -w apps/sneakers -- <command> [--url http://lo
   restart <inventory|replication|database>     restart one component of the server
   status                                products, releases and counts as JSON
 
-The API key is $API_KEY (default: the development key).`;
+--url defaults to http://localhost:$PORT (4000), or to the store's port when that is the root
+npm start's index. The API key is $API_KEY (default: the development key).`;
 
 class CliError extends Error {}
 
@@ -32,7 +33,7 @@ async function main(argv: string[]): Promise<void> {
     if (!command && !values.help) throw new CliError("no command given");
     return;
   }
-  const base = (values.url ?? `http://localhost:${process.env.PORT ?? 4000}`).replace(/\/$/, "");
+  const base = values.url ? values.url.replace(/\/$/, "") : await defaultUrl();
   const api = client(base, process.env.API_KEY || "dev-api-key");
 
   switch (command) {
@@ -85,6 +86,25 @@ async function main(argv: string[]): Promise<void> {
     default:
       throw new CliError(`unknown command ${JSON.stringify(command)} (see --help)`);
   }
+}
+
+/**
+ * `http://localhost:$PORT` (default 4000). When that is the root `npm start`'s index of every app,
+ * the store is on its own port, which the index's `/apps.json` names.
+ */
+async function defaultUrl(): Promise<string> {
+  const base = `http://localhost:${process.env.PORT ?? 4000}`;
+  try {
+    const response = await fetch(`${base}/apps.json`, { signal: AbortSignal.timeout(2_000) });
+    if (response.ok) {
+      const apps = (await response.json()) as { name: string; port: number }[];
+      const store = Array.isArray(apps) ? apps.find((a) => a.name === "Sneakers23") : undefined;
+      if (store) return `http://localhost:${store.port}`;
+    }
+  } catch {
+    // Not the index (or nothing there yet): the request itself will say what is wrong.
+  }
+  return base;
 }
 
 type Api = (method: string, path: string, body?: object) => Promise<unknown>;
