@@ -3,8 +3,9 @@
 import { closeSync, mkdirSync, openSync, readdirSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { join as joinPath } from "node:path";
-import type { BenchConfig, ScenarioName } from "./config.js";
+import { type BenchConfig, FENIX_ONLY, type ScenarioName } from "./config.js";
 import { GEN_CPU, SERVER_CPU, type ServerKind } from "./control.js";
+import { type LaunchRow, launch } from "./launch.js";
 import { aggregate } from "./median.js";
 import { canPin, fileLimit, killAll } from "./procs.js";
 import { type Ctx, type FanoutRow, type JoinRow, type MemoryRow, type RttRow, fanout, join, memory, rtt } from "./scenarios.js";
@@ -31,9 +32,11 @@ export interface BenchResult {
   memory: MemoryRow[];
   join: JoinRow[];
   rtt: RttRow[];
+  /** Fenix only (apps/sneakers): the store sold out in front of its shoppers. */
+  launch: LaunchRow[];
   errors: Array<{ scenario: ScenarioName; server: ServerKind; error: string; round: number }>;
   /** With `repeat` > 1: every round's rows (the tables show their medians). */
-  rounds?: { fanout: FanoutRow[]; memory: MemoryRow[]; join: JoinRow[]; rtt: RttRow[] };
+  rounds?: { fanout: FanoutRow[]; memory: MemoryRow[]; join: JoinRow[]; rtt: RttRow[]; launch: LaunchRow[] };
   /** Per server: the .cpuprofile files written, if profiling was on. */
   profiles: string[];
 }
@@ -63,7 +66,7 @@ export function machine(): Machine {
   };
 }
 
-const RUNNERS = { fanout, memory, join, rtt } as const;
+const RUNNERS = { fanout, memory, join, rtt, launch } as const;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -90,20 +93,24 @@ export async function runBench(cfg: BenchConfig, opts: RunOptions): Promise<Benc
     memory: [],
     join: [],
     rtt: [],
+    launch: [],
     errors: [],
     profiles: [],
   };
   const needed = Math.max(...cfg.memory.connections, ...cfg.fanout.subscribers) + 100;
   if (result.machine.openFileLimit < needed) log(`bench: open-file limit ${result.machine.openFileLimit} < ${needed}: the largest counts may fail`);
   if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
+  if (cfg.scenarios.some((s) => FENIX_ONLY.includes(s)) && !cfg.servers.includes("fenix")) log("bench: launch runs on Fenix only (apps/sneakers): skipped");
   const logFd = openSync(opts.logFile, "a");
-  const raw = { fanout: [] as FanoutRow[], memory: [] as MemoryRow[], join: [] as JoinRow[], rtt: [] as RttRow[] };
+  const raw = { fanout: [] as FanoutRow[], memory: [] as MemoryRow[], join: [] as JoinRow[], rtt: [] as RttRow[], launch: [] as LaunchRow[] };
   try {
     // Scenario by scenario, the three servers back to back: they meet the same machine state.
     // Repeated rounds interleave too, so slow drift of the machine hits every server alike.
     for (let round = 1; round <= cfg.repeat; round++) {
       for (const scenario of cfg.scenarios) {
-        for (const kind of cfg.servers) {
+        // An app of its own on Fenix (launch) runs once, when Fenix is among the servers.
+        const kinds = FENIX_ONLY.includes(scenario) ? cfg.servers.filter((k) => k === "fenix") : cfg.servers;
+        for (const kind of kinds) {
           log(`${scenario} · ${kind}${cfg.repeat > 1 ? ` · round ${round}/${cfg.repeat}` : ""}`);
           const ctx: Ctx = {
             kind,
@@ -135,6 +142,15 @@ export async function runBench(cfg: BenchConfig, opts: RunOptions): Promise<Benc
   result.memory = aggregate(raw.memory, (r) => `${r.server}:${r.connections}`, "bytesPerConnection", ["bytesPerConnection"]);
   result.join = aggregate(raw.join, (r) => r.server, "joinsPerSec", ["joinsPerSec"]);
   result.rtt = aggregate(raw.rtt, (r) => r.server, "repliesPerSec", ["repliesPerSec"]);
+  result.launch = aggregate(raw.launch, (r) => r.server, "salesPerSec", [
+    "salesPerSec",
+    "sales",
+    "p50Ms",
+    "p99Ms",
+    "maxMs",
+    "stockChangeFrames",
+    "shoppersNotAllOut",
+  ]);
   if (cfg.repeat > 1) result.rounds = raw;
   if (opts.profileDir && (opts.cpuProfile?.length || opts.heapProfile?.length)) {
     result.profiles = readdirSync(opts.profileDir).map((f) => joinPath(opts.profileDir!, f));

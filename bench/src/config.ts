@@ -2,8 +2,10 @@
 // durations (and by request timeouts), never by "until it stops".
 import { SERVER_KINDS, type ServerKind } from "./control.js";
 
-export type ScenarioName = "fanout" | "memory" | "join" | "rtt";
-export const SCENARIOS: ScenarioName[] = ["fanout", "memory", "join", "rtt"];
+export type ScenarioName = "fanout" | "memory" | "join" | "rtt" | "launch";
+export const SCENARIOS: ScenarioName[] = ["fanout", "memory", "join", "rtt", "launch"];
+/** Scenarios that run against one app of their own rather than against every server. */
+export const FENIX_ONLY: ScenarioName[] = ["launch"];
 export type Mode = "full" | "quick" | "smoke";
 
 export interface BenchConfig {
@@ -35,6 +37,22 @@ export interface BenchConfig {
   memory: { connections: number[]; gens: number; concurrency: number; settleMinMs: number; settleMaxMs: number };
   join: { clients: number; gens: number; concurrency: number };
   rtt: { clients: number; gens: number; warmupMs: number; durationMs: number };
+  /** Sneakers23 (apps/sneakers) sold out under the eyes of `shoppers` joined to both products. */
+  launch: {
+    shoppers: number;
+    gens: number;
+    /** Handshakes in progress at once, per generator. */
+    concurrency: number;
+    /** `sell-until-gone`'s defaults: sales asked for per tick, pause after each tick's answer. */
+    perTick: number;
+    tickMs: number;
+    /** Sets every size that has stock to this count before the launch (smoke only: a short sale). */
+    stockPerItem?: number;
+    /** Selling stops (and the scenario fails) if the store is not sold out by then. */
+    sellMaxMs: number;
+    /** After the sell-out, how long shoppers get to see every size "out". */
+    settleMaxMs: number;
+  };
 }
 
 const ADDRESSES = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"];
@@ -64,6 +82,9 @@ export function preset(mode: Mode): BenchConfig {
     // only added overhead and left the servers' core idle part of the time.
     join: { clients: 5000, gens: 1, concurrency: 200 },
     rtt: { clients: 100, gens: 2, warmupMs: 1000, durationMs: 10_000 },
+    // The issue's launch: 2,000 shoppers, the CLI's pace (200 sales, then 250 ms). Connects stay
+    // within Fenix's default connect rate (2,000/s, burst 2,000); a 503 is retried after 1 s.
+    launch: { shoppers: 2000, gens: 2, concurrency: 100, perTick: 200, tickMs: 250, sellMaxMs: 180_000, settleMaxMs: 10_000 },
   };
   if (mode === "quick") {
     // About a minute: the goal-bearing counts only (10,000 subscribers, 10,000 idle connections)
@@ -71,6 +92,8 @@ export function preset(mode: Mode): BenchConfig {
     base.fanout = { ...base.fanout, subscribers: [1000, 10_000], warmupMs: 300, measureMs: 1500, fixedMs: 1500 };
     base.memory = { ...base.memory, connections: [10_000], settleMinMs: 1500, settleMaxMs: 3000 };
     base.rtt = { ...base.rtt, warmupMs: 300, durationMs: 1500 };
+    // The same sale at the same pace (~30 s: the stock decides), watched by a tenth of the shoppers.
+    base.launch = { ...base.launch, shoppers: 200 };
   }
   if (mode === "smoke") {
     base.scenarioTimeoutMs = 30_000;
@@ -87,6 +110,7 @@ export function preset(mode: Mode): BenchConfig {
     base.memory = { ...base.memory, connections: [10, 20], gens: 2, settleMinMs: 200, settleMaxMs: 400 };
     base.join = { ...base.join, clients: 20, concurrency: 10 };
     base.rtt = { ...base.rtt, clients: 4, gens: 1, warmupMs: 100, durationMs: 400 };
+    base.launch = { ...base.launch, shoppers: 20, gens: 1, concurrency: 10, tickMs: 20, stockPerItem: 15, sellMaxMs: 20_000, settleMaxMs: 5000 };
   }
   return base;
 }

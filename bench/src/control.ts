@@ -14,7 +14,8 @@ export const SERVER_CPU = 0;
 export const GEN_CPU = 1;
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DIST = `${ROOT}bench/dist/`;
-const API_KEY = "bench-api-key";
+export const API_KEY = "bench-api-key";
+const SECRET_KEY_BASE = "bench-secret-key-base-0123456789abcdefghijklmnopqrstuvwxyz0123456789";
 
 // Server ports lie below the ephemeral range (32768+), and every server gets a new one, so a
 // new server never meets its predecessor's TIME_WAIT sockets or a client's ephemeral port.
@@ -47,22 +48,52 @@ export async function startServer(kind: ServerKind, opts: ServerOptions = {}): P
 }
 
 async function startOn(port: number, kind: ServerKind, opts: ServerOptions): Promise<Server> {
-  const prof: string[] = [];
-  if (opts.cpuProfDir) prof.push("--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`, `--cpu-prof-name=${kind}-${port}.cpuprofile`);
-  if (opts.heapProfDir) prof.push("--heap-prof", `--heap-prof-dir=${opts.heapProfDir}`, `--heap-prof-name=${kind}-${port}.heapprofile`);
   const script = kind === "fenix" ? `${ROOT}apps/hello/dist/main.js` : `${DIST}servers/${kind}.js`;
   const env: NodeJS.ProcessEnv = {
     PORT: String(port),
     LOG_LEVEL: "warn",
     // apps/hello: benches must not meet the public-node protections.
-    SECRET_KEY_BASE: "bench-secret-key-base-0123456789abcdefghijklmnopqrstuvwxyz0123456789",
+    SECRET_KEY_BASE,
     API_KEY,
     MESSAGES_PER_SECOND: "1000000",
     CONNECTS_PER_SECOND: "0",
     DRAIN_MS: "200",
     NODE_ENV: "production",
   };
-  const child = spawnPinned({ name: kind, cpu: SERVER_CPU, nodeArgs: [...prof, "--import", `${DIST}watchdog.js`, script], env, logFd: opts.logFd });
+  return spawnServer(port, kind, kind, script, env, opts);
+}
+
+/** The path of apps/sneakers' server (`npm run build -w apps/sneakers`). */
+export const SNEAKERS_MAIN = `${ROOT}apps/sneakers/dist/main.js`;
+
+/**
+ * apps/sneakers (the book's store, on Fenix with its defaults: connect rate included) on its
+ * embedded SQLite in `sqlitePath`, pinned to the server core like every server under test.
+ */
+export async function startSneakers(sqlitePath: string, opts: ServerOptions = {}): Promise<Server> {
+  for (let attempt = 1; ; attempt++) {
+    const port = nextPort++;
+    const env: NodeJS.ProcessEnv = {
+      PORT: String(port),
+      DATABASE_URL: `sqlite:${sqlitePath}`,
+      LOG_LEVEL: "warn",
+      SECRET_KEY_BASE,
+      API_KEY,
+      NODE_ENV: "production",
+    };
+    try {
+      return await spawnServer(port, "fenix", "sneakers", SNEAKERS_MAIN, env, opts);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+async function spawnServer(port: number, kind: ServerKind, name: string, script: string, env: NodeJS.ProcessEnv, opts: ServerOptions): Promise<Server> {
+  const prof: string[] = [];
+  if (opts.cpuProfDir) prof.push("--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`, `--cpu-prof-name=${name}-${port}.cpuprofile`);
+  if (opts.heapProfDir) prof.push("--heap-prof", `--heap-prof-dir=${opts.heapProfDir}`, `--heap-prof-name=${name}-${port}.heapprofile`);
+  const child = spawnPinned({ name, cpu: SERVER_CPU, nodeArgs: [...prof, "--import", `${DIST}watchdog.js`, script], env, logFd: opts.logFd });
   try {
     await waitForPort(port, child);
   } catch (err) {

@@ -146,6 +146,38 @@ export function markdown(r: BenchResult): string {
       `| ${x.clients}${x.errors ? ` (⚠ ${x.errors} errors)` : ""} | ${label(x.server)} | ${fig(x, "repliesPerSec")} | ${fmt(x.p50Ms, 2)} | ${fmt(x.p99Ms, 2)} | ${cores(x)} | ${x.limit} |`,
     );
   }
+  if (r.launch.length) {
+    const c = r.config.launch;
+    L.push(
+      "",
+      "### Launch — Sneakers23 (apps/sneakers, embedded SQLite) sold out in front of its shoppers",
+      "",
+      `Shoppers are Phoenix clients joined to both products; \`sell-until-gone\`'s ticks (${c.perTick} sales, then ${c.tickMs} ms) run until 0 units are left. ` +
+        "Delay: a `stock_change`'s arrival at a shopper minus the commit of the latest sale of that item committed before it (every shopper's copy counts).",
+      "",
+      '| Shoppers | Sales | Sales/s | Tick p50 / max ms | stock_change frames | Delay p50 ms | p99 ms | max ms | Shoppers not all "out" | CPU 0 / 1 | Limit |',
+      "|---:|---:|---:|---|---:|---:|---:|---:|---|---|---|",
+    );
+    for (const x of r.launch) {
+      const failed = x.connectFailed ? ` (⚠ ${x.connectFailed} failed)` : "";
+      const check = x.shoppersNotAllOut === 0 && x.unitsLeft === 0 && x.itemsNotOut === 0 ? "0 ✅" : `${fig(x, "shoppersNotAllOut")} ❌`;
+      L.push(
+        `| ${fmt(x.shoppers)}${failed} | ${fig(x, "sales")} | ${fig(x, "salesPerSec")} | ${fmt(x.tickP50Ms, 0)} / ${fmt(x.tickMaxMs, 0)} | ${fig(x, "stockChangeFrames")} | ${fig(x, "p50Ms", 2)} | ${fig(x, "p99Ms", 2)} | ${fig(x, "maxMs", 1)} | ${check} | ${cores(x)} | ${x.limit} |`,
+      );
+    }
+    for (const x of r.launch) {
+      const skew = x.clockSkewMs ? `${fmt(x.clockSkewMs[0], 2)} … ${fmt(x.clockSkewMs[1], 2)} ms` : "–";
+      L.push(
+        "",
+        `${fmt(x.unitsAtStart)} pairs in ${x.items} sizes (${x.itemsOutAtStart} seeded at 0: "out" from the page on) over ${x.ticks} ticks in ${fmt(x.sellSeconds, 1)} s (the first took ${fmt(x.firstTickMs, 0)} ms); ` +
+          `${fmt(x.notAvailable)} picks found the size gone; server CPU ${pct(x.serverSellCpuPct)} during the sale. ` +
+          `Every shopper showed every size "out" ${x.settleMs === null ? "**never** (within the wait)" : `${fmt(x.settleMs, 0)} ms after the last tick`}. ` +
+          `Counting only the receipts that changed a page (a new level, the first "out": ${fmt(x.changeSamples)} of the ${fmt(x.delaySamples)}), delay p50 ${fmt(x.changeP50Ms, 2)} / p99 ${fmt(x.changeP99Ms, 2)} ms. ` +
+          `${x.unmatched} receipts matched no earlier commit; ${x.connectRetries} connects were retried after a 503. ` +
+          `Clock check: commit clock minus shoppers' clock within ${skew} (the delays are exact only up to that).`,
+      );
+    }
+  }
   L.push("", "### Goals (issue 5, item 3)", "", "| Goal | Fenix | Reference | Ratio | Target | Status | Limits |", "|---|---:|---:|---:|---|---|---|");
   for (const g of goals(r)) {
     const status = g.pass === null ? "n/a" : g.pass ? "✅ pass" : "❌ fail";

@@ -1,7 +1,8 @@
 // `npm run bench [-- options]`: one run of every scenario against every server, then the reports.
 //   --quick                  about a minute: same counts, shorter windows
 //   --servers=fenix,ws       a subset of fenix, socketio, ws
-//   --scenarios=fanout,rtt   a subset of fanout, memory, join, rtt
+//   --scenarios=fanout,rtt   a subset of fanout, memory, join, rtt, launch (--scenario= is the same)
+//   --shoppers=N             launch: shoppers watching the sale (default 2000, quick 200)
 //   --fanout=10000           fanout subscriber counts (comma-separated)
 //   --repeat=N               N interleaved rounds; tables show medians and spreads
 //   --join-gens=N            generator processes for the join scenario
@@ -60,13 +61,15 @@ async function main(): Promise<void> {
   const mode: Mode = args.has("quick") ? "quick" : "full";
   const cfg = preset(mode);
   cfg.servers = list<ServerKind>(args.get("servers"), SERVER_KINDS, cfg.servers);
+  if (args.has("scenario") && !args.has("scenarios")) args.set("scenarios", args.get("scenario")!);
   cfg.scenarios = list<ScenarioName>(args.get("scenarios"), SCENARIOS, cfg.scenarios);
   if (args.get("repeat")) cfg.repeat = Math.max(1, Math.min(10, Math.floor(Number(args.get("repeat")) || 1)));
   if (args.get("join-gens")) cfg.join.gens = Number(args.get("join-gens"));
+  if (args.get("shoppers")) cfg.launch.shoppers = Math.max(1, Math.min(15_000, Math.floor(Number(args.get("shoppers")) || 1)));
   if (args.get("fanout")) cfg.fanout.subscribers = args.get("fanout")!.split(",").map(Number);
   const cpuProfile = args.has("cpu-prof") ? list<ServerKind>(args.get("cpu-prof"), SERVER_KINDS, ["fenix"]) : [];
   const heapProfile = args.has("heap-prof") ? list<ServerKind>(args.get("heap-prof"), SERVER_KINDS, ["fenix"]) : [];
-  const complete = cfg.servers.length === SERVER_KINDS.length && cfg.scenarios.length === SCENARIOS.length && !args.has("fanout");
+  const complete = cfg.servers.length === SERVER_KINDS.length && cfg.scenarios.length === SCENARIOS.length && !args.has("fanout") && !args.has("shoppers");
   const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
   const profiling = cpuProfile.length + heapProfile.length > 0;
   const name = args.get("name") || (complete && !profiling ? (mode === "full" ? "latest" : "quick") : `partial-${stamp}`);

@@ -37,7 +37,7 @@ export interface CpuFigures {
 
 const BUSY = 90;
 
-function cpuFigures(a: CpuSnap, b: CpuSnap, server: number, gens: number[]): CpuFigures {
+export function cpuFigures(a: CpuSnap, b: CpuSnap, server: number, gens: number[]): CpuFigures {
   const serverCpuPct = procPercent(a, b, [server]);
   const genCpuPct = procPercent(a, b, gens);
   const core0Pct = corePercent(a, b, 0);
@@ -53,8 +53,14 @@ function cpuFigures(a: CpuSnap, b: CpuSnap, server: number, gens: number[]): Cpu
   return { serverCpuPct, serverSysPct, genCpuPct, genSysPct, core0Pct, core1Pct, limit };
 }
 
-async function withServer<T>(ctx: Ctx, nGens: number, run: (server: Server, gens: Gen[]) => Promise<T>): Promise<T> {
-  const server = await startServer(ctx.kind, { ...ctx.server, logFd: ctx.logFd });
+/** Runs `run` against a fresh server (by default the scenario's kind; `start` for another app) and `nGens` generators. */
+export async function withServer<T>(
+  ctx: Ctx,
+  nGens: number,
+  run: (server: Server, gens: Gen[]) => Promise<T>,
+  start: (opts: ServerOptions) => Promise<Server> = (opts) => startServer(ctx.kind, opts),
+): Promise<T> {
+  const server = await start({ ...ctx.server, logFd: ctx.logFd });
   const gens = spawnGens(ctx.kind, server.port, nGens, ctx.cfg.addresses, ctx.logFd);
   // A server that dies mid-scenario fails it at once rather than at the scenario timeout.
   let onExit: (() => void) | undefined;
@@ -115,7 +121,7 @@ async function drain(gens: Gen[], expected: number, timeoutMs: number): Promise<
   return got;
 }
 
-function merged(hists: SparseHist[]): Histogram {
+export function merged(hists: SparseHist[]): Histogram {
   const h = new Histogram();
   for (const s of hists) h.add(s);
   return h;

@@ -1,4 +1,5 @@
-// The bench's smoke run: every scenario, tiny counts, all three servers, through the same code
+// The bench's smoke run: every scenario, tiny counts, all three servers (launch: Fenix's
+// apps/sneakers, 20 shoppers and a small stock), through the same code
 // `npm run bench` uses. It asserts only that results were produced: timings on a shared test
 // machine mean nothing. Servers and generators run from the built dist (npm test builds first).
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -16,8 +17,8 @@ const dir = mkdtempSync(join(tmpdir(), "bench-smoke-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("bench smoke run", () => {
-  it("runs fanout, memory, join and rtt against Fenix, Socket.IO and raw ws", async () => {
-    for (const built of ["bench/dist/gen/main.js", "bench/dist/servers/ws.js", "apps/hello/dist/main.js"]) {
+  it("runs fanout, memory, join and rtt against Fenix, Socket.IO and raw ws, and launch on apps/sneakers", async () => {
+    for (const built of ["bench/dist/gen/main.js", "bench/dist/servers/ws.js", "apps/hello/dist/main.js", "apps/sneakers/dist/main.js"]) {
       expect(existsSync(ROOT + built), `${built} is missing: run npm run build`).toBe(true);
     }
     const logFile = join(dir, "children.log");
@@ -40,8 +41,19 @@ describe("bench smoke run", () => {
       expect(rtt).toHaveLength(1);
       expect(rtt[0].repliesPerSec).toBeGreaterThan(0);
     }
+    expect(r.launch).toHaveLength(1);
+    const launch = r.launch[0];
+    expect(launch.shoppers).toBe(20);
+    expect(launch.sales).toBe(launch.unitsAtStart);
+    expect(launch.sales).toBeGreaterThan(0);
+    expect(launch.unitsLeft).toBe(0);
+    expect(launch.stockChangeFrames).toBeGreaterThan(0);
+    expect(launch.delaySamples).toBe(launch.stockChangeFrames);
+    expect(launch.unmatched).toBe(0);
+    expect(launch.shoppersNotAllOut).toBe(0);
     expect(goals(r)).toHaveLength(7);
     expect(markdown(r)).toContain("### Goals");
+    expect(markdown(r)).toContain("### Launch");
     expect(svg(r)).toContain("<svg");
   }, 90_000);
 });

@@ -11,6 +11,8 @@ export interface ClientOptions {
   port: number;
   localAddress: string;
   timeoutMs: number;
+  /** The WebSocket path, if not the server's usual one (Phoenix: `/product_socket/websocket?vsn=2.0.0`). */
+  path?: string;
   /** Called with the raw frame of every broadcast received. */
   onBroadcast: (frame: Buffer) => void;
 }
@@ -60,7 +62,7 @@ export abstract class Client {
     });
     closed.catch(() => {}); // after the handshake, a close only fails pending requests
     this.conn = await WsConn.open(
-      { port: this.opts.port, path: this.path(), localAddress: this.opts.localAddress, timeoutMs: this.opts.timeoutMs },
+      { port: this.opts.port, path: this.opts.path ?? this.path(), localAddress: this.opts.localAddress, timeoutMs: this.opts.timeoutMs },
       (frame) => this.onFrame(frame),
       (reason) => {
         const err = new Error(reason);

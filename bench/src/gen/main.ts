@@ -4,6 +4,7 @@
 import { Histogram } from "../hist.js";
 import { type Client, type Protocol, makeClient, nowUs, payload, readTimestamp } from "./clients.js";
 import { Publisher } from "./publisher.js";
+import { type ShopperConnectArgs, Shoppers } from "./shoppers.js";
 
 export interface GenConfig {
   protocol: Protocol;
@@ -23,6 +24,7 @@ let recording = false;
 let nextAddress = Math.floor(Math.random() * config.addresses.length);
 let publisher: Publisher | undefined;
 let progressTimer: NodeJS.Timeout | undefined;
+let shoppers: Shoppers | undefined;
 
 function onBroadcast(frame: Buffer): void {
   delivered++;
@@ -118,9 +120,17 @@ const handlers: Record<string, (args: any) => unknown> = {
     publisher?.credit(args.delivered);
     return undefined; // one-way: no answer
   },
+  // The launch scenario (gen/shoppers.ts).
+  shoppers: (args: ShopperConnectArgs) => {
+    shoppers ??= new Shoppers(config.port, config.addresses, config.timeoutMs);
+    return shoppers.connect(args);
+  },
+  shopperState: () => shoppers!.state(),
+  shopperDelays: (args: { commits: Record<string, number[]> }) => shoppers!.delays(args.commits),
   close: () => {
     for (const c of clients) c.close();
     clients.length = 0;
+    shoppers?.close();
     publisher?.close();
     return {};
   },
