@@ -118,3 +118,31 @@ describe("selling (SingleItem)", () => {
     expect(await countInDb(3)).toBe(0);
   });
 });
+
+describe("a burst of sales of one size", () => {
+  test("is covered by one re-read per read in flight, and the cache still ends at the database's count", async () => {
+    const { store, server, inventory } = await setup();
+    await inventory.setStock(3, 40);
+    const before = store.queries;
+    await Promise.all(Array.from({ length: 40 }, () => sellItem(inventory, 3, logger)));
+    await expect.poll(() => itemById(server.get(), 3)?.available_count).toBe(0);
+    // 40 decrements, and far fewer than 40 re-reads (sales in one turn share the waiting read).
+    const reads = store.queries - before - 40;
+    expect(reads).toBeGreaterThanOrEqual(1);
+    expect(reads).toBeLessThan(10);
+    expect(await countInDb(3)).toBe(0);
+  });
+
+  test("a sale after a re-read has started gets a read of its own", async () => {
+    const { server, inventory } = await setup();
+    await inventory.setStock(3, 2);
+    const first = inventory.itemSold(3);
+    await Promise.resolve();
+    await Promise.resolve();
+    await database.db.updateTable("item_availabilities").set({ available_count: 1 }).where("item_id", "=", 3).execute();
+    const second = inventory.itemSold(3);
+    expect(second).not.toBe(first);
+    await Promise.all([first, second]);
+    expect(itemById(server.get(), 3)?.available_count).toBe(1);
+  });
+});
