@@ -12,7 +12,7 @@ import { InventoryContext } from "./inventory/context.js";
 import { InventoryServer, databaseLoader } from "./inventory/server.js";
 import { Replication } from "./replication.js";
 import { ProductSocket } from "./sockets/product_socket.js";
-import { Store } from "./store.js";
+import { OutageLog, Store } from "./store.js";
 import { registerOperatorApi } from "./web/operator_api.js";
 import { registerStoreRoutes } from "./web/store_routes.js";
 
@@ -22,7 +22,7 @@ export * from "./inventory/inventory.js";
 export { InventoryServer, databaseLoader } from "./inventory/server.js";
 export { InventoryContext } from "./inventory/context.js";
 export { Replication, REPLICATION_TOPIC } from "./replication.js";
-export { Store, NotFoundError, DatabaseUnavailableError } from "./store.js";
+export { Store, NotFoundError, DatabaseUnavailableError, OutageLog } from "./store.js";
 export { Database, DEFAULT_SQLITE_PATH } from "./db/database.js";
 export { migrate, dropAll } from "./db/migrations.js";
 export { seed, seedCount, randomSource, SIZES } from "./db/seeds.js";
@@ -66,11 +66,13 @@ const PUBLIC = fileURLToPath(new URL("../dist/public/", import.meta.url));
  */
 export async function createSneakersApp(config: SneakersConfig): Promise<SneakersApp> {
   const logger = config.logger;
+  // One line when the database goes away (a lost connection or a refused query), one when it is back.
+  const outage = new OutageLog(logger);
   const database = new Database({
     url: config.databaseUrl,
-    onPoolError: onceEvery(10_000, (err) => logger.error(`database: connection lost: ${err.message} (reconnecting on the next query)`)),
+    onPoolError: (err) => outage.failed(`connection lost: ${err.message} (reconnecting on the next query)`),
   });
-  const store = new Store(database);
+  const store = new Store(database, outage);
   const server = new InventoryServer(databaseLoader(store), logger);
   const endpoint = new Endpoint({
     secretKeyBase: config.secretKeyBase,
@@ -111,7 +113,7 @@ export async function createSneakersApp(config: SneakersConfig): Promise<Sneaker
   fastify.addHook("preClose", async () => endpoint.close());
 
   let closed = false;
-  const boot = prepareDatabase(database, logger, config, () => closed).then(() => (closed ? undefined : server.start()));
+  const boot = prepareDatabase(database, logger, outage, config, () => closed).then(() => (closed ? undefined : server.start()));
 
   return {
     fastify,
@@ -143,8 +145,7 @@ export async function createSneakersApp(config: SneakersConfig): Promise<Sneaker
  * Migrates (and seeds an empty store) as soon as the database answers; until then the inventory's
  * own retry loop keeps the pages at 503. Logged once per outage.
  */
-async function prepareDatabase(database: Database, logger: Logger, config: SneakersConfig, closed: () => boolean): Promise<void> {
-  let failed = false;
+async function prepareDatabase(database: Database, logger: Logger, outage: OutageLog, config: SneakersConfig, closed: () => boolean): Promise<void> {
   for (let delay = 100; !closed(); delay = Math.min(delay * 2, 5_000)) {
     try {
       await migrate(database.db, database.engine);
@@ -158,23 +159,11 @@ async function prepareDatabase(database: Database, logger: Logger, config: Sneak
           logger.info(`database: seeded the book's two products (${database.description})`);
         }
       }
-      if (failed) logger.info("database: reachable again, migrated");
+      outage.succeeded();
       return;
     } catch (err) {
-      if (!failed) logger.error(`database: cannot migrate ${database.description}, retrying: ${(err as Error).message}`);
-      failed = true;
+      outage.failed(`cannot migrate ${database.description}, retrying: ${(err as Error).message}`);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
-}
-
-/** Wraps a log call so a flood of the same event logs once per `ms`. */
-function onceEvery(ms: number, log: (err: Error) => void): (err: Error) => void {
-  let last = 0;
-  return (err) => {
-    const now = Date.now();
-    if (now - last < ms) return;
-    last = now;
-    log(err);
-  };
 }

@@ -126,17 +126,19 @@ async function sellUntilGone(api: Api, perTick: number, tickMs: number): Promise
 function client(base: string, apiKey: string): Api {
   return async (method, path, body) => {
     let response: Response;
+    let text: string;
     try {
       response = await fetch(base + path, {
         method,
         headers: { authorization: `Bearer ${apiKey}`, ...(body ? { "content-type": "application/json" } : {}) },
         body: body ? JSON.stringify(body) : undefined,
       });
+      // Inside the try: a server that dies mid-answer is the same one-line error, not a stack.
+      text = await response.text();
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new CliError(`cannot reach the server at ${base} (${cause?.code ?? cause?.message ?? (err as Error).message}); is it running? (--url)`);
     }
-    const text = await response.text();
     let json: { error?: string } | undefined;
     try {
       json = JSON.parse(text);

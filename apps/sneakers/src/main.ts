@@ -35,10 +35,7 @@ try {
     databaseUrl: process.env.DATABASE_URL || undefined,
     nodeName: process.env.NODE_NAME,
     // REDIS_URL makes a cluster: shoppers' broadcasts and inventory replication reach every node.
-    // REDIS_NAMESPACE (default "fenix") keeps clusters that share one Redis apart.
-    pubsubAdapter: process.env.REDIS_URL
-      ? new RedisAdapter({ url: process.env.REDIS_URL, namespace: process.env.REDIS_NAMESPACE || undefined, logger })
-      : undefined,
+    pubsubAdapter: process.env.REDIS_URL ? new RedisAdapter({ url: process.env.REDIS_URL, logger }) : undefined,
     logger,
     presence: {
       broadcastPeriodMs: numberSetting("TRACKER_BROADCAST_MS"),

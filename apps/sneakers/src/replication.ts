@@ -20,6 +20,8 @@ export class Replication implements ReplicationSink {
   private subscriber: Subscriber | undefined;
   /** Messages this node applied from other nodes (a test reads it to prove each arrives once). */
   applied = 0;
+  /** Messages this node sent to the others (with `applied` on the other nodes: each arrives once). */
+  sent = 0;
 
   constructor(
     private readonly pubsub: PubSub,
@@ -67,6 +69,7 @@ export class Replication implements ReplicationSink {
     // Without a subscriber (mid-restart) broadcastFrom has nothing to exclude; a stand-in keeps
     // this node from applying its own change twice.
     const from = this.subscriber ?? { deliver() {} };
+    this.sent++;
     void this.pubsub.broadcastFrom(from, REPLICATION_TOPIC, event, payload);
   }
 

@@ -1,3 +1,4 @@
+import type { Logger } from "fenix";
 import type { Database } from "./db/database.js";
 import type { Availability, Item, Product } from "./inventory/inventory.js";
 
@@ -26,12 +27,60 @@ function describe(err: unknown): string {
   return e?.code && !message.includes(e.code) ? `${message} (${e.code})` : message;
 }
 
-async function guarded<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof NotFoundError) throw err;
-    throw new DatabaseUnavailableError(err);
+/**
+ * The server ended this connection (57P01 admin_shutdown: a killed backend or a fast shutdown;
+ * 57P02 crash_shutdown; 57P03 cannot_connect_now): the statement did not commit, and the pool
+ * drops the dead client, so one more try on a fresh connection is safe. Without it, the first
+ * query after `pg_terminate_backend` fails when it picks an idle client whose FATAL is in flight.
+ */
+const CONNECTION_ENDED = new Set(["57P01", "57P02", "57P03"]);
+
+/**
+ * Logs a database outage once — its first failure, then its end — instead of once per refused
+ * query or lost connection, so an outage during a launch is two lines, not thousands.
+ */
+export class OutageLog {
+  private down = false;
+
+  constructor(private readonly logger?: Pick<Logger, "error" | "info">) {}
+
+  get isDown(): boolean {
+    return this.down;
+  }
+
+  failed(message: string): void {
+    if (this.down) return;
+    this.down = true;
+    this.logger?.error(`database: ${message} (failing fast until it answers; further failures are not logged)`);
+  }
+
+  succeeded(): void {
+    if (!this.down) return;
+    this.down = false;
+    this.logger?.info("database: reachable again");
+  }
+}
+
+async function guarded<T>(run: () => Promise<T>, outage?: OutageLog): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await run();
+      outage?.succeeded();
+      return result;
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        outage?.succeeded();
+        throw err;
+      }
+      if (attempt === 1 && CONNECTION_ENDED.has((err as { code?: string }).code ?? "")) {
+        // The close follows the FATAL: let the pool see it, so the retry gets a live connection.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
+      const unavailable = new DatabaseUnavailableError(err);
+      outage?.failed(unavailable.message);
+      throw unavailable;
+    }
   }
 }
 
@@ -40,7 +89,11 @@ async function guarded<T>(run: () => Promise<T>): Promise<T> {
  * `NotFoundError` or a `DatabaseUnavailableError`, so callers can answer clearly.
  */
 export class Store {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    /** Where an outage is logged (once); without it, failures are only thrown. */
+    readonly outage?: OutageLog,
+  ) {}
 
   /** One counter per query, so a test can show `GET /` never reaches the database. */
   queries = 0;
@@ -55,7 +108,7 @@ export class Store {
         db.selectFrom("item_availabilities").select(["id", "item_id", "available_count"]).execute(),
       ]);
       return { products: products.map((p) => ({ ...p, released: Boolean(p.released) })), items, availabilities };
-    });
+    }, this.outage);
   }
 
   markProductReleased(id: number): Promise<void> {
@@ -67,7 +120,7 @@ export class Store {
         .where("id", "=", id)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) throw new NotFoundError("product", id);
-    });
+    }, this.outage);
   }
 
   fetchAvailabilityForItem(itemId: number): Promise<Availability> {
@@ -80,7 +133,7 @@ export class Store {
         .executeTakeFirst();
       if (!row) throw new NotFoundError("item", itemId);
       return row;
-    });
+    }, this.outage);
   }
 
   /**
@@ -97,7 +150,7 @@ export class Store {
         .where("available_count", ">", 0)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
-    });
+    }, this.outage);
   }
 
   setAvailability(itemId: number, count: number): Promise<void> {
@@ -109,6 +162,6 @@ export class Store {
         .where("item_id", "=", itemId)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) throw new NotFoundError("item", itemId);
-    });
+    }, this.outage);
   }
 }

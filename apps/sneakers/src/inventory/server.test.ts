@@ -57,3 +57,20 @@ describe("InventoryServer", () => {
     expect(server.get().products.size).toBe(0);
   });
 });
+
+test("a restart while the database is down answers with the error and keeps the old copy", async () => {
+  const first = completeProductsFixture().inventory;
+  const second = completeProductsFixture().inventory;
+  let down = false;
+  const server = new InventoryServer(async () => {
+    if (down) throw new Error("connect ECONNREFUSED");
+    return server.loaded ? second : first;
+  }, logger);
+  await server.start();
+  down = true;
+  await expect(server.restart()).rejects.toThrow(/ECONNREFUSED/);
+  expect(server.get()).toBe(first);
+  down = false;
+  await expect.poll(() => server.get(), { timeout: 2_000 }).toBe(second);
+  server.stop();
+});

@@ -20,6 +20,7 @@ export class InventoryServer {
   private stopped = false;
   private wake: (() => void) | undefined;
   private readyWaiters: (() => void)[] = [];
+  private firstFailure: ((err: Error) => void)[] = [];
 
   constructor(
     private readonly load: Loader,
@@ -48,9 +49,17 @@ export class InventoryServer {
   }
 
   /** Reloads from the database; the current copy serves until the new one is in. */
+  /**
+   * Resolves once reloaded, or rejects with the first attempt's error (the database is down): the
+   * old copy keeps serving and the reload keeps retrying in the background.
+   */
   restart(): Promise<void> {
     this.logger.warn("inventory: restarting, reloading from the database");
-    return this.reload();
+    const loaded = this.reload();
+    return new Promise<void>((resolve, reject) => {
+      void loaded.then(resolve);
+      this.firstFailure.push(reject);
+    });
   }
 
   /** One load at a time; `loading` is cleared in the same turn the load finishes. */
@@ -95,11 +104,13 @@ export class InventoryServer {
       try {
         const inventory = await this.load();
         this.loading = undefined;
+        this.firstFailure.length = 0;
         this.replace(inventory);
         const counts = `${inventory.products.size} products, ${inventory.items.size} items`;
         this.logger.info(failures ? `inventory: loaded (${counts}) after ${failures} failed attempts` : `inventory: loaded (${counts})`);
         return;
       } catch (err) {
+        for (const reject of this.firstFailure.splice(0)) reject(err as Error);
         // Once per outage, not once per attempt: the retry loop is the recovery.
         if (failures++ === 0) this.logger.error(`inventory: cannot load, retrying until the database answers: ${(err as Error).message}`);
         await new Promise<void>((resolve) => {

@@ -36,6 +36,10 @@ const Component = z.enum(["inventory", "replication", "database"]);
 export function registerOperatorApi(fastify: FastifyInstance, deps: OperatorDeps): void {
   const { inventory, database, replication, endpoint, logger } = deps;
   const expected = Buffer.from(`Bearer ${deps.apiKey}`);
+  // The sale is committed once the decrement is: a failed re-read afterwards (the database lost in
+  // between) must not turn it into a 503, or the caller would count a sale that happened as refused.
+  const afterSale = (itemId: number) =>
+    inventory.itemSold(itemId).catch((err) => logger.warn(`inventory: item ${itemId} sold, but the cache was not updated: ${(err as Error).message}`));
 
   fastify.register(
     async (api) => {
@@ -55,6 +59,7 @@ export function registerOperatorApi(fastify: FastifyInstance, deps: OperatorDeps
           ready: inventory.server.loaded,
           // Messages applied from other nodes' replication (a cluster test checks each arrives once).
           replication_applied: replication.applied,
+          replication_sent: replication.sent,
           units_in_stock: unitsInStock(current),
           products: completeProducts(current).map((p) => ({
             id: p.id,
@@ -102,7 +107,7 @@ export function registerOperatorApi(fastify: FastifyInstance, deps: OperatorDeps
         const id = Id.parse((request.params as { id: string }).id);
         const sold = await inventory.store.reduceAvailability(id);
         const committedAt = performance.timeOrigin + performance.now();
-        if (sold) await inventory.itemSold(id);
+        if (sold) await afterSale(id);
         return { result: sold ? "ok" : "not_available", item_id: id, committed_at: committedAt };
       });
 
@@ -123,7 +128,7 @@ export function registerOperatorApi(fastify: FastifyInstance, deps: OperatorDeps
             const item = candidates[Math.floor(Math.random() * candidates.length)];
             const sold = await inventory.store.reduceAvailability(item.id);
             const committedAt = performance.timeOrigin + performance.now();
-            if (sold) await inventory.itemSold(item.id);
+            if (sold) await afterSale(item.id);
             return sold ? { item_id: item.id, committed_at: committedAt } : undefined;
           }),
         );
@@ -156,7 +161,8 @@ function answerError(err: unknown, request: FastifyRequest, reply: FastifyReply,
     return reply.code(400).send({ error: `bad request: ${err.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ")}` });
   if (err instanceof NotFoundError) return reply.code(404).send({ error: err.message });
   if (err instanceof DatabaseUnavailableError) {
-    logger.error(`operator: ${request.method} ${request.url} failed: ${err.message}`);
+    // The outage itself is logged once (OutageLog); each refused request only at debug.
+    logger.debug(`operator: ${request.method} ${request.url} failed: ${err.message}`);
     return reply.code(503).send({ error: err.message });
   }
   const status = (err as { statusCode?: number }).statusCode;
