@@ -93,9 +93,6 @@ export class Database {
         database: async () => {
           const sqlite = new BetterSqlite3(path);
           sqlite.pragma("journal_mode = WAL");
-          // WAL + NORMAL: a commit no longer waits for fsync (the database stays consistent; a power
-          // cut may lose the last commits). A launch commits hundreds of sales a second.
-          sqlite.pragma("synchronous = NORMAL");
           sqlite.pragma("busy_timeout = 5000");
           sqlite.pragma("foreign_keys = ON");
           return sqlite;
