@@ -11,13 +11,13 @@ import { seed } from "./db/seeds.js";
 import { InventoryContext } from "./inventory/context.js";
 import { InventoryServer, databaseLoader } from "./inventory/server.js";
 import { Replication } from "./replication.js";
-import { ProductSocket } from "./sockets/product_socket.js";
+import { productSocket } from "./sockets/product_socket.js";
 import { OutageLog, Store } from "./store.js";
 import { registerOperatorApi } from "./web/operator_api.js";
 import { registerStoreRoutes } from "./web/store_routes.js";
 
-export { ProductChannel, notifyItemStockChange, notifyProductReleased } from "./channels/product_channel.js";
-export { ProductSocket } from "./sockets/product_socket.js";
+export { ProductChannel, productChannel, catchUp, notifyItemStockChange, notifyProductReleased } from "./channels/product_channel.js";
+export { ProductSocket, productSocket } from "./sockets/product_socket.js";
 export * from "./inventory/inventory.js";
 export { InventoryServer, databaseLoader } from "./inventory/server.js";
 export { InventoryContext } from "./inventory/context.js";
@@ -83,7 +83,11 @@ export async function createSneakersApp(config: SneakersConfig): Promise<Sneaker
     // Presence is on (TRACKER_* settings) for the admin dashboard of part 2.
     presence: config.presence ?? true,
   });
-  endpoint.socket("/product_socket", ProductSocket, { transports: [websocket(), longPoll()] });
+  endpoint.socket(
+    "/product_socket",
+    productSocket(() => server.get()),
+    { transports: [websocket(), longPoll()] },
+  );
   const inventory = new InventoryContext(store, server, endpoint, logger);
   const replication = new Replication(
     endpoint.pubsub,

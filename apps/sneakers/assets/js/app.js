@@ -9,7 +9,8 @@ if (productIds.length > 0) {
 }
 
 function setupProductChannel(socket, productId) {
-  const productChannel = socket.channel(`product:${productId}`);
+  // Evaluated on every (re)join: the server answers with what this page missed meanwhile.
+  const productChannel = socket.channel(`product:${productId}`, () => ({ seen: dom.seenProduct(productId) }));
   productChannel.join().receive("error", () => {
     console.error("Channel join failed");
   });

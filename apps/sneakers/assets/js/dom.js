@@ -37,4 +37,20 @@ function removeStockLevelClasses(el) {
   }
 }
 
+// What the page shows of a product: released or still "coming soon", and each size's level.
+function seenProduct(productId) {
+  const listing = document.querySelector(`.product-listing[data-product-id="${productId}"]`);
+  const levels = {};
+  if (listing) {
+    for (const el of listing.querySelectorAll(".size-container__entry")) {
+      const level = Array.from(el.classList).find((name) => name.startsWith("size-container__entry--level-"));
+      if (level) levels[el.value] = level.slice("size-container__entry--level-".length);
+    }
+  }
+  const released = listing !== null && listing.querySelector(`.product-soon-${productId}`) === null;
+  return { released, levels };
+}
+
+dom.seenProduct = seenProduct;
+
 export default dom;

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { channelTest, like } from "fenix/testing";
 import type { ChannelTest } from "fenix/testing";
-import { completeProducts, itemById } from "../inventory/inventory.js";
-import { ProductSocket } from "../sockets/product_socket.js";
+import { completeProducts, itemById, markProductReleased, productById } from "../inventory/inventory.js";
+import { ProductSocket, productSocket } from "../sockets/product_socket.js";
+import { renderSizes } from "../views/product_view.js";
 import { completeProductsFixture } from "../test_support/factory.js";
-import { notifyItemStockChange, notifyProductReleased } from "./product_channel.js";
+import { catchUp, notifyItemStockChange, notifyProductReleased } from "./product_channel.js";
 
 let t: ChannelTest;
 afterEach(() => t?.cleanup());
@@ -78,5 +79,56 @@ describe("notifyItemStockChange", () => {
     await notifyItemStockChange(t.endpoint, { previousItem: { ...i3, available_count: before }, currentItem: { ...i3, available_count: after } });
     if (level === null) await t.refuteBroadcast("stock_change");
     else await t.assertBroadcast("stock_change", { item_id: 3, product_id: 2, level }, 0);
+  });
+});
+
+describe("catching up a page that was away", () => {
+  const released = () => {
+    const { inventory } = completeProductsFixture();
+    const [, p1] = completeProducts(inventory);
+    return { ...p1, released: true };
+  };
+
+  test("nothing for an unreleased product", () => {
+    const [, p1] = completeProducts(completeProductsFixture().inventory);
+    expect(catchUp(p1, { released: false, levels: {} })).toEqual([]);
+  });
+
+  test("a page still saying coming soon gets the release", () => {
+    const product = released();
+    expect(catchUp(product, { released: false, levels: {} })).toEqual([{ event: "released", payload: { size_html: renderSizes(product) } }]);
+  });
+
+  test("a released page gets a stock_change for each size whose level differs", () => {
+    const product = released();
+    expect(catchUp(product, { released: true, levels: { "1": "low", "2": "high" } })).toEqual([
+      { event: "stock_change", payload: { product_id: 1, item_id: 2, level: "low" } },
+    ]);
+    expect(catchUp(product, { released: true, levels: { "1": "low", "2": "low" } })).toEqual([]);
+  });
+
+  test("pushed right after the join reply when the page says what it shows; nothing for the book's plain join", async () => {
+    t = channelTest();
+    const { inventory } = completeProductsFixture();
+    const current = markProductReleased(inventory, 1);
+    const socket = t.socket(productSocket(() => current));
+    expect((await t.join(socket, "product:1", { seen: { released: false, levels: {} } })).ok).toBe(true);
+    const pushed = (await t.assertPush(
+      "released",
+      like(() => true),
+    )) as { size_html: string };
+    expect(pushed.size_html).toBe(renderSizes(productById(current, 1)!));
+    expect((await t.join(socket, "product:2", { seen: { released: true, levels: { "3": "out" } } })).ok).toBe(true);
+    await t.refutePush();
+    const plain = t.socket(productSocket(() => current));
+    expect((await t.join(plain, "product:1")).ok).toBe(true);
+    await t.refutePush();
+  });
+
+  test("a malformed seen is refused with a clear reason", async () => {
+    t = channelTest();
+    const socket = t.socket(productSocket(() => completeProductsFixture().inventory));
+    const joined = await t.join(socket, "product:1", { seen: { released: "yes" } });
+    expect(joined.ok).toBe(false);
   });
 });
