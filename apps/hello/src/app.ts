@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
-import { Endpoint, websocket, longPoll, sse } from "fenix";
+import { Endpoint, Pipeline, websocket, longPoll, sse } from "fenix";
 import type { ConnectRateOptions, ConnectionLimits, HistoryStore, Logger, PresenceOptions, PubSubAdapter } from "fenix";
 import { TOKEN_SALT } from "./channels/recurring_channel.js";
 import { renderPage, renderRoomPage } from "./page.js";
+import { handlePipelineApi } from "./pipeline/pipeline_api.js";
+import { type HelloMetrics, NO_METRICS, type UserPush, pipelineWorker } from "./pipeline/worker.js";
 import { authSocket } from "./sockets/auth_socket.js";
 import { userSocket } from "./sockets/user_socket.js";
 
@@ -13,7 +15,9 @@ export { authSocket } from "./sockets/auth_socket.js";
 export { PingChannel } from "./channels/ping_channel.js";
 export { WildcardChannel, toInteger } from "./channels/wildcard_channel.js";
 export { DedupeChannel, broadcastNumbers, DEDUPE_WINDOW_MS } from "./channels/dedupe_channel.js";
-export { AuthChannel } from "./channels/auth_channel.js";
+export { AuthChannel, authChannel } from "./channels/auth_channel.js";
+export { pipelineWorker, NO_METRICS } from "./pipeline/worker.js";
+export type { HelloMetrics, UserPush } from "./pipeline/worker.js";
 export { recurringChannel, TOKEN_SALT } from "./channels/recurring_channel.js";
 export { RoomChannel } from "./channels/room_channel.js";
 export { BenchChannel } from "./channels/bench_channel.js";
@@ -37,6 +41,18 @@ export interface HelloConfig {
   limits?: ConnectionLimits;
   /** New connections per second on this node (default 2000; `false` for no cap). */
   connectRate?: ConnectRateOptions | false;
+  /** Pipeline workers running at once (the book's `max_demand`, default 10). */
+  pipelineMaxDemand?: number;
+  /** How long an untimed pipeline item "works" before it is broadcast (the book's 1 s sleep). */
+  pipelineSlowWorkMs?: number;
+  /** Where `pipeline.*` timings go (default: nowhere). */
+  metrics?: HelloMetrics;
+}
+
+export interface HelloApp {
+  endpoint: Endpoint;
+  /** The book's data pipeline: `push`/`pushTimed` a `{user_id, data}` for `user:<id>`. */
+  pipeline: Pipeline<UserPush>;
 }
 
 /** The user the page pretends is logged in, as the book's controller does. */
@@ -64,8 +80,18 @@ async function serveAsset(name: string, res: ServerResponse): Promise<void> {
  * recurring) plus the pages at `/` and `/room` and the publish API at `/api/broadcast`.
  */
 export function createHelloApp(config: HelloConfig): Endpoint {
+  return createHello(config).endpoint;
+}
+
+/** The app with its pipeline (`createHelloApp` returns just the endpoint). */
+export function createHello(config: HelloConfig): HelloApp {
+  const metrics = config.metrics ?? NO_METRICS;
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? "/").split("?", 1)[0];
+    if (req.method === "POST" && path === "/api/pipeline") {
+      void handlePipelineApi(req, res, pipeline, config.apiKey);
+      return;
+    }
     if (req.method === "GET" && path === "/") {
       const token = endpoint.tokens.sign(TOKEN_SALT, FAKE_USER_ID);
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(renderPage(token, String(FAKE_USER_ID)));
@@ -95,6 +121,14 @@ export function createHelloApp(config: HelloConfig): Endpoint {
   });
   const wsOptions = { timeout: config.socketTimeoutMs ?? 60_000 };
   endpoint.socket("/socket", userSocket(config.limits), { transports: [websocket(wsOptions), longPoll(), sse()] });
-  endpoint.socket("/auth_socket", authSocket(config.recurringMs ?? 5_000), { transports: [websocket(wsOptions)] });
-  return endpoint;
+  endpoint.socket("/auth_socket", authSocket(config.recurringMs ?? 5_000, metrics), { transports: [websocket(wsOptions)] });
+  // Created with the endpoint, before it listens: nothing can push into a pipeline that is not there yet.
+  const pipeline = new Pipeline<UserPush>({
+    name: "pipeline",
+    maxDemand: config.pipelineMaxDemand ?? 10,
+    logger: endpoint.logger,
+    worker: pipelineWorker(endpoint, config.pipelineSlowWorkMs),
+    onProcessed: (ms) => metrics.timing("pipeline.worker.process_time", ms),
+  });
+  return { endpoint, pipeline };
 }

@@ -26,6 +26,17 @@ function numberSetting(name: string): number | undefined {
   return n;
 }
 
+function countSetting(name: string): number | undefined {
+  const value = process.env[name];
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    logger.fatal(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+    process.exit(1);
+  }
+  return n;
+}
+
 /** A configuration error ends the process with one clear line instead of a stack. */
 function startup<T>(build: () => T): T {
   try {
@@ -50,6 +61,7 @@ const endpoint = startup(() =>
     // Load tests raise these; the defaults protect a public node.
     limits: { messagesPerSecond: numberSetting("MESSAGES_PER_SECOND"), messageBurst: numberSetting("MESSAGES_PER_SECOND") },
     connectRate: process.env.CONNECTS_PER_SECOND === "0" ? false : { perSecond: numberSetting("CONNECTS_PER_SECOND") },
+    pipelineMaxDemand: countSetting("PIPELINE_MAX_DEMAND"),
     presence: {
       broadcastPeriodMs: numberSetting("TRACKER_BROADCAST_MS"),
       downPeriodMs: numberSetting("TRACKER_DOWN_MS"),

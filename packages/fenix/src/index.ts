@@ -29,6 +29,9 @@ export type { CheckOrigin } from "./transports/origin.js";
 export { CloseCode } from "./protocol/close.js";
 
 export { PubSub } from "./pubsub/pubsub.js";
+export { Pipeline } from "./pipeline/pipeline.js";
+export type { PipelineEvent, PipelineOptions } from "./pipeline/pipeline.js";
+export { readBody, BodyTooLargeError } from "./util/body.js";
 export type { Scratch, Subscriber } from "./pubsub/pubsub.js";
 export type { BroadcastMessage, PubSubAdapter } from "./pubsub/adapter.js";
 export { RedisAdapter } from "./pubsub/redis.js";

@@ -66,3 +66,6 @@ userChannel
   .join()
   .receive("ok", () => log(`Joined user:${window.userId}`))
   .receive("error", (resp) => logError(`Unable to join user:${window.userId}`, resp));
+// The data pipeline's deliveries (chapter 6).
+userChannel.on("push", (payload) => log("received auth user push", payload));
+userChannel.on("push_timed", (payload) => log("received timed auth user push", payload));

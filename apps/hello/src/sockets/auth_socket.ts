@@ -1,17 +1,18 @@
 import { defineSocket } from "fenix";
-import { AuthChannel } from "../channels/auth_channel.js";
+import { authChannel } from "../channels/auth_channel.js";
 import { PingChannel } from "../channels/ping_channel.js";
 import { TOKEN_SALT, recurringChannel } from "../channels/recurring_channel.js";
+import type { HelloMetrics } from "../pipeline/worker.js";
 
 const ONE_DAY = 86_400;
 
 /** The book's AuthSocket: a signed token (salt "salt identifier", one day) is required to connect. */
-export function authSocket(recurringMs: number) {
+export function authSocket(recurringMs: number, metrics?: HelloMetrics) {
   return defineSocket<{ user_id: unknown }>({
     name: "AuthSocket",
     channels: [
       ["ping", PingChannel],
-      ["user:*", AuthChannel],
+      ["user:*", authChannel(metrics)],
       ["recurring", recurringChannel(recurringMs)],
     ],
     connect(params, socket) {
