@@ -46,7 +46,9 @@ export interface HelloConfig {
   /** How long an untimed pipeline item "works" before it is broadcast (the book's 1 s sleep). */
   pipelineSlowWorkMs?: number;
   /** Where `pipeline.*` timings go (default: nowhere). */
-  metrics?: HelloMetrics;
+  timings?: HelloMetrics;
+  /** When set, `GET /metrics` (Prometheus) needs `Authorization: Bearer <metricsKey>`. */
+  metricsKey?: string;
 }
 
 export interface HelloApp {
@@ -85,7 +87,7 @@ export function createHelloApp(config: HelloConfig): Endpoint {
 
 /** The app with its pipeline (`createHelloApp` returns just the endpoint). */
 export function createHello(config: HelloConfig): HelloApp {
-  const metrics = config.metrics ?? NO_METRICS;
+  const metrics = config.timings ?? NO_METRICS;
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? "/").split("?", 1)[0];
     if (req.method === "POST" && path === "/api/pipeline") {
@@ -117,6 +119,8 @@ export function createHello(config: HelloConfig): HelloApp {
     // The rooms track who is in them, replicated to every node.
     presence: config.presence ?? true,
     connectRate: config.connectRate,
+    // GET /metrics: Prometheus text (connections, channels, presences, messages, drops, durations).
+    metrics: { bearer: config.metricsKey || undefined },
     handler,
   });
   const wsOptions = { timeout: config.socketTimeoutMs ?? 60_000 };

@@ -62,6 +62,7 @@ const endpoint = startup(() =>
     limits: { messagesPerSecond: numberSetting("MESSAGES_PER_SECOND"), messageBurst: numberSetting("MESSAGES_PER_SECOND") },
     connectRate: process.env.CONNECTS_PER_SECOND === "0" ? false : { perSecond: numberSetting("CONNECTS_PER_SECOND") },
     pipelineMaxDemand: countSetting("PIPELINE_MAX_DEMAND"),
+    metricsKey: process.env.METRICS_KEY || undefined,
     presence: {
       broadcastPeriodMs: numberSetting("TRACKER_BROADCAST_MS"),
       downPeriodMs: numberSetting("TRACKER_DOWN_MS"),

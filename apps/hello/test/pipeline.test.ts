@@ -24,7 +24,7 @@ function recorder(): HelloMetrics & { seen: string[] } {
 
 async function joinedAs(userId: number, config: Partial<HelloConfig> = {}) {
   const metrics = recorder();
-  app = createHello({ secretKeyBase: "s".repeat(64), apiKey: "key", logger: createLogger({ name: "test", level: "silent" }), metrics, ...config });
+  app = createHello({ secretKeyBase: "s".repeat(64), apiKey: "key", logger: createLogger({ name: "test", level: "silent" }), timings: metrics, ...config });
   t = channelTest({ endpoint: app.endpoint });
   const joined = await t.subscribeAndJoin(t.socket(authSocket(60_000, metrics), null, { user_id: userId }), `user:${userId}`);
   expect(joined.ok).toBe(true);

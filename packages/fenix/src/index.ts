@@ -1,7 +1,7 @@
 // The application author's API. Wire-level values and serializers: "fenix/protocol";
 // the channel test kit: "fenix/testing".
 export { Endpoint } from "./endpoint/endpoint.js";
-export type { EndpointOptions, MountOptions } from "./endpoint/endpoint.js";
+export type { EndpointOptions, MetricsOptions, MountOptions } from "./endpoint/endpoint.js";
 export type { ConnectRateOptions, DrainOptions, HealthOptions } from "./endpoint/lifecycle.js";
 
 export { defineSocket } from "./socket/definition.js";
@@ -30,6 +30,8 @@ export { CloseCode } from "./protocol/close.js";
 
 export { PubSub } from "./pubsub/pubsub.js";
 export { Pipeline } from "./pipeline/pipeline.js";
+export { PrometheusMetrics } from "./metrics/prometheus.js";
+export type { PrometheusOptions } from "./metrics/prometheus.js";
 export type { PipelineEvent, PipelineOptions } from "./pipeline/pipeline.js";
 export { readBody, BodyTooLargeError } from "./util/body.js";
 export type { Scratch, Subscriber } from "./pubsub/pubsub.js";

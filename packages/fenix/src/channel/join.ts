@@ -151,6 +151,7 @@ export abstract class ChannelJoin<Job> extends Mailbox<Job> implements Subscribe
   }
 
   private joinCrashed(err: unknown, ref: Ref, afterReply: (() => void) | undefined, started: number): void {
+    this.conn.runtime.stats.crashes++;
     if (telemetry.crash.hasSubscribers) {
       telemetry.crash.publish({ runtime: this.conn.runtime, channel: this.name, topic: this.topic, where: `join(${JSON.stringify(this.topic)})`, error: err });
     }

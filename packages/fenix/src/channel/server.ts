@@ -303,6 +303,7 @@ export class ChannelServer extends ChannelJoin<Job> implements ChannelProcess {
           : job.kind === "info"
             ? "handleInfo"
             : job.kind;
+    this.conn.runtime.stats.crashes++;
     if (telemetry.crash.hasSubscribers) telemetry.crash.publish({ runtime: this.conn.runtime, channel: this.name, topic: this.topic, where, error: err });
     return this.end({ error: err });
   }

@@ -14,6 +14,7 @@ import type { HistoryStore } from "../pubsub/history.js";
 import { PubSub } from "../pubsub/pubsub.js";
 import type { ManagedConnection, Refusal, Runtime } from "../runtime/runtime.js";
 import { compileSocket } from "../socket/compile.js";
+import type { CompiledSocket } from "../socket/compile.js";
 import { connectSocket } from "../socket/connect.js";
 import type { Connection } from "../socket/connection.js";
 import type { AnySocket } from "../socket/definition.js";
@@ -26,14 +27,29 @@ import { websocket } from "../transports/websocket.js";
 import { defaultLogger } from "../util/log.js";
 import type { Logger } from "../util/log.js";
 import { telemetry } from "../util/telemetry.js";
+import { newRuntimeStats } from "../runtime/runtime.js";
+import type { RuntimeStats } from "../runtime/runtime.js";
 import { Lifecycle } from "./lifecycle.js";
 import type { ConnectRateOptions, DrainOptions, HealthOptions } from "./lifecycle.js";
 import { attachLogSubscriber } from "./log_subscriber.js";
 import { Routes, joinPath } from "./routes.js";
+import { PrometheusMetrics } from "../metrics/prometheus.js";
+import { serveMetrics } from "../metrics/serve.js";
 
 // Without a secretKeyBase, transport tokens only need to verify in this process (one node, or
 // several endpoints in one process); a cluster of processes needs a shared secretKeyBase.
 let processTokens: Tokens | undefined;
+
+export interface MetricsOptions {
+  /** Default "/metrics". */
+  path?: string;
+  /** When set, scrapes must send `Authorization: Bearer <bearer>` (401 otherwise). */
+  bearer?: string;
+  /** Serve the route (default true); false: read `endpoint.metrics.text()` yourself. */
+  serve?: boolean;
+  /** Node's default metrics (event-loop lag, heap, GC), default true. */
+  defaultMetrics?: boolean;
+}
 
 export interface EndpointOptions {
   /** Signs tokens (`endpoint.tokens`); at least 20 characters. */
@@ -55,6 +71,11 @@ export interface EndpointOptions {
   handler?: RequestListener;
   /** `GET /health` and `GET /ready` (paths configurable); `false` leaves them to the app. */
   health?: HealthOptions | false;
+  /**
+   * Prometheus metrics (`endpoint.metrics`), served at `GET /metrics` (or `path`); with `bearer`,
+   * only to `Authorization: Bearer <bearer>`. `serve: false` keeps the route to the app.
+   */
+  metrics?: boolean | MetricsOptions;
   /** Caps new connections per second on this node (503 + Retry-After past it); `false` for no cap. */
   connectRate?: ConnectRateOptions | false;
   /**
@@ -86,12 +107,16 @@ export class Endpoint implements Runtime {
   readonly logger: Logger;
   readonly nodeName: string;
   readonly telemetry = telemetry;
+  readonly stats: RuntimeStats = newRuntimeStats();
   /** Open connections on this node. */
   readonly connections = new Set<ManagedConnection>() as Set<Connection & ManagedConnection>;
   private readonly secretKeyBase: string | undefined;
   private tokenSigner: Tokens | undefined;
   private readonly routes = new Routes();
   private readonly publishApi: PublishApi | undefined;
+  private readonly metricsInstance: PrometheusMetrics | undefined;
+  private readonly metricsRoute: { path: string; bearer?: string } | undefined;
+  private readonly compiledSockets: CompiledSocket[] = [];
   private readonly servers: Server[] = [];
   private readonly lifecycle: Lifecycle;
   private readonly presenceInstance: Presence | undefined;
@@ -122,6 +147,30 @@ export class Endpoint implements Runtime {
       resolveTrackerOptions(presenceOptions);
       this.presenceInstance = new Presence(this.pubsub, this.logger, presenceOptions);
     }
+    if (options.metrics) {
+      const metrics = options.metrics === true ? {} : options.metrics;
+      this.metricsInstance = new PrometheusMetrics(this, {
+        patternOf: (topic) => this.patternOf(topic),
+        presence: () => this.presenceInstance,
+        defaultMetrics: metrics.defaultMetrics,
+      });
+      if (metrics.serve !== false) this.metricsRoute = { path: metrics.path ?? "/metrics", bearer: metrics.bearer };
+    }
+  }
+
+  /** Prometheus metrics of this node (needs the `metrics` option). */
+  get metrics(): PrometheusMetrics {
+    if (this.metricsInstance === undefined) throw new Error("metrics are not enabled: create the Endpoint with `metrics: true` (or its settings)");
+    return this.metricsInstance;
+  }
+
+  /** The route pattern of the channel a topic joins, across every mounted socket. */
+  patternOf(topic: string): string | undefined {
+    for (const socket of this.compiledSockets) {
+      const pattern = socket.router.patternOf(topic);
+      if (pattern !== undefined) return pattern;
+    }
+    return undefined;
   }
 
   /** The node's Presence, replicated to every node through PubSub (needs the `presence` option). */
@@ -203,6 +252,7 @@ export class Endpoint implements Runtime {
       }
     }
     const socket = compileSocket(definition);
+    this.compiledSockets.push(socket);
     for (const warning of socket.warnings) this.logger.warn({ socket: socket.name }, warning);
     for (const route of socket.router.routes) if (route.options?.history) this.pubsub.enableHistory(route.pattern, route.options.history);
     const originCheck = compileOriginCheck(options.checkOrigin ?? this.options.checkOrigin ?? true, this.options.host);
@@ -249,6 +299,10 @@ export class Endpoint implements Runtime {
     if (this.lifecycle.handleProbe(pathname, req, res)) return true;
     if (this.publishApi && pathname === this.publishApi.path) {
       void this.publishApi.handle(req, res).catch((err) => this.fail(res, err));
+      return true;
+    }
+    if (this.metricsRoute && pathname === this.metricsRoute.path && req.method === "GET") {
+      void serveMetrics(req, res, this.metrics, this.metricsRoute.bearer).catch((err) => this.fail(res, err));
       return true;
     }
     const match = this.routes.match(req);
@@ -354,6 +408,7 @@ export class Endpoint implements Runtime {
     );
     await this.presenceInstance?.stop();
     await this.pubsub.stop();
+    this.metricsInstance?.close();
     this.detachLogs();
   }
 }

@@ -154,7 +154,9 @@ export class Shard implements Subscriber {
 
   private send(message: ShardMessage, node?: string): void {
     const done =
-      node === undefined ? this.ctx.pubsub.broadcast(this.topic, "shard", message) : this.ctx.pubsub.directBroadcast(node, this.topic, "shard", message);
+      node === undefined
+        ? this.ctx.pubsub.broadcast(this.topic, "shard", message, { internal: true })
+        : this.ctx.pubsub.directBroadcast(node, this.topic, "shard", message);
     done.catch((err) =>
       this.ctx.logger.warn({ err: { message: (err as Error).message } }, `presence: could not send ${message.type}: ${(err as Error).message}`),
     );

@@ -30,6 +30,8 @@ export class PubSub {
   private started: Promise<void> | undefined;
   private histories: { pattern: string; prefix: string | null; options: ResolvedHistoryOptions }[] = [];
   readonly history: HistoryStore;
+  /** Application broadcasts sent from this node (`broadcast`, `broadcastFrom`; not `internal` ones), for metrics. */
+  broadcasts = 0;
 
   constructor(
     readonly nodeName: string,
@@ -137,12 +139,15 @@ export class PubSub {
    * Delivers to every subscriber on every node. Resolves even when other nodes could not be
    * reached (that is reported through `onAdapterError`), unless `strict` asks to reject then.
    */
-  broadcast(topic: string, event: string, payload: unknown, options: { strict?: boolean } = {}): Promise<void> {
+  broadcast(topic: string, event: string, payload: unknown, options: { strict?: boolean; internal?: boolean } = {}): Promise<void> {
+    // Fenix's own traffic (the presence tracker's replication) is not an application broadcast.
+    if (!options.internal) this.broadcasts++;
     return this.send({ topic, event, payload }, undefined, options.strict);
   }
 
   /** Delivers to every subscriber on every node except `from` (a local subscriber). */
   broadcastFrom(from: Subscriber, topic: string, event: string, payload: unknown): Promise<void> {
+    this.broadcasts++;
     return this.send({ topic, event, payload }, from);
   }
 

@@ -14,8 +14,35 @@ export interface Refusal {
 /** What the node keeps of each open connection: enough to count it and to close it on drain. */
 export interface ManagedConnection {
   readonly id: string | null;
+  /** "websocket", "longpoll", "sse", … */
+  readonly transportName: string;
+  /** The route pattern (e.g. `room:*`) of each channel joined now. */
+  channelPatterns(): Iterable<string>;
   /** Closes the transport and ends every channel; resolves once every `terminate` has run. */
   close(code: number, reason?: string, why?: { shutdown: string }): Promise<void>;
+}
+
+/**
+ * Counters kept on every node, always (an increment each — cheaper than asking whether anyone
+ * listens); metrics exporters read them.
+ */
+export interface RuntimeStats {
+  /** Frames decoded from clients (heartbeats included). */
+  messagesIn: number;
+  /** Frames written to clients: replies, pushes and broadcast deliveries. */
+  messagesOut: number;
+  /** Channel callbacks that threw or rejected. */
+  crashes: number;
+  /** Messages refused or connections cut, by reason: `rate_limited`, `payload_too_large`, `flood`, `slow_consumer`. */
+  drops: Record<string, number>;
+}
+
+export function newRuntimeStats(): RuntimeStats {
+  return { messagesIn: 0, messagesOut: 0, crashes: 0, drops: {} };
+}
+
+export function countDrop(stats: RuntimeStats, reason: string): void {
+  stats.drops[reason] = (stats.drops[reason] ?? 0) + 1;
 }
 
 /**
@@ -33,6 +60,8 @@ export interface Runtime {
   readonly presence: Presence;
   /** The diagnostics channels events are published on (see `util/telemetry.ts`). */
   readonly telemetry: Telemetry;
+  /** The node's counters (messages, crashes, drops). */
+  readonly stats: RuntimeStats;
   /** Open connections on this node; a connection adds itself when it opens and removes itself when it ends. */
   readonly connections: Set<ManagedConnection>;
   /** True once the node drains: readiness fails and new connections are refused. */

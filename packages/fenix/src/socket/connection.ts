@@ -7,6 +7,7 @@ import { DecodeError } from "../protocol/message.js";
 import type { Frame, InboundMessage, Ref, SharedFrame } from "../protocol/message.js";
 import type { BroadcastMessage } from "../pubsub/adapter.js";
 import type { Subscriber } from "../pubsub/pubsub.js";
+import { countDrop } from "../runtime/runtime.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { Serializer } from "../serializer/serializer.js";
 import type { Logger } from "../util/log.js";
@@ -91,11 +92,21 @@ export class Connection implements ChannelHost {
   }
 
   write(frame: Frame): void {
-    if (!this.closed) this.session.send(frame);
+    if (this.closed) return;
+    this.runtime.stats.messagesOut++;
+    this.session.send(frame);
   }
 
   writeShared(frame: SharedFrame): void {
-    if (!this.closed) this.session.sendShared(frame);
+    if (this.closed) return;
+    this.runtime.stats.messagesOut++;
+    this.session.sendShared(frame);
+  }
+
+  channelPatterns(): Iterable<string> {
+    const patterns: string[] = [];
+    for (const topic of this.channels.keys()) patterns.push(this.socket.router.patternOf(topic) ?? topic);
+    return patterns;
   }
 
   /** A raw frame from the transport. An undecodable one closes the connection (1011), as in Phoenix. */
@@ -115,6 +126,7 @@ export class Connection implements ChannelHost {
       this.close(CloseCode.INTERNAL_ERROR, truncate(`malformed frame: ${err.message}`, 123));
       return;
     }
+    this.runtime.stats.messagesIn++;
     const heartbeat = message.topic === "phoenix" && message.event === "heartbeat";
     if (!heartbeat && !this.admit(message, typeof data === "string" ? Buffer.byteLength(data) : data.length)) return;
     try {
@@ -130,6 +142,7 @@ export class Connection implements ChannelHost {
   private admit(message: InboundMessage, bytes: number): boolean {
     const verdict = this.limiter.check(message.event, bytes);
     if (verdict === "ok") return true;
+    countDrop(this.runtime.stats, verdict);
     if (verdict === "flood") {
       this.logger.warn({ socket: this.socket.name, id: this.id }, `${this.socket.name}: closing a connection that keeps flooding past its rate limit`);
       this.close(CloseCode.POLICY_VIOLATION, "rate limit exceeded");

@@ -40,4 +40,12 @@ export class Router<C = CompiledChannel> {
     }
     return undefined;
   }
+
+  /** The pattern of the route `topic` matches (metrics label channels by it). */
+  patternOf(topic: string): string | undefined {
+    for (const route of this.ordered) {
+      if (route.prefix === null ? route.pattern === topic : topic.startsWith(route.prefix)) return route.pattern;
+    }
+    return undefined;
+  }
 }

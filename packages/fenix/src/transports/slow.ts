@@ -1,4 +1,5 @@
 import { CloseCode } from "../protocol/close.js";
+import { countDrop } from "../runtime/runtime.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { Connection } from "../socket/connection.js";
 import { telemetry } from "../util/telemetry.js";
@@ -10,6 +11,7 @@ import { telemetry } from "../util/telemetry.js";
  * buffered bytes itself (it knows how).
  */
 export function closeSlowConsumer(runtime: Runtime, connection: Connection, buffered: number, limit: number, unit: "bytes" | "messages"): Promise<void> {
+  countDrop(runtime.stats, "slow_consumer");
   if (telemetry.slowConsumer.hasSubscribers) {
     telemetry.slowConsumer.publish({
       runtime,

@@ -1,0 +1,172 @@
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { Presence } from "../presence/presence.js";
+import type { Runtime } from "../runtime/runtime.js";
+import { telemetry } from "../util/telemetry.js";
+import type { ChannelHandleInEvent, ChannelJoinEvent, SocketConnectEvent } from "../util/telemetry.js";
+
+export interface PrometheusOptions {
+  /** Maps a topic to its channel route pattern (`room:lobby` → `room:*`); unknown topics keep their own name. */
+  patternOf(topic: string): string | undefined;
+  /** The node's Presence, when enabled: `fenix_presences{pattern}`. */
+  presence?: () => Presence | undefined;
+  /** Node's default metrics (event-loop lag, heap, GC…), default true. */
+  defaultMetrics?: boolean;
+}
+
+/**
+ * Prometheus metrics for one node: gauges computed from live state at scrape time (so they always
+ * equal what is open), counters from the node's always-on counters, and histograms fed by the
+ * telemetry events (subscribed only while metrics exist).
+ *
+ * Names: gauges `fenix_connections{transport}`, `fenix_channels{pattern}`, `fenix_presences{pattern}`;
+ * counters `fenix_messages_in_total`, `fenix_messages_out_total`, `fenix_broadcasts_total`,
+ * `fenix_drops_total{reason}`, `fenix_channel_crashes_total`; histograms
+ * `fenix_connect_duration_seconds{transport,status}`, `fenix_join_duration_seconds{pattern,status}`,
+ * `fenix_handle_in_duration_seconds{pattern,event}`.
+ */
+export class PrometheusMetrics {
+  readonly registry = new Registry();
+  private readonly unsubscribers: (() => void)[] = [];
+  private readonly presenceCounts = new Map<string, number>();
+  private presenceUnsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly options: PrometheusOptions,
+  ) {
+    const registers = [this.registry];
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    const self = this;
+    const pattern = (topic: string) => options.patternOf(topic) ?? topic;
+
+    new Gauge({
+      name: "fenix_connections",
+      help: "Open client connections on this node, by transport.",
+      labelNames: ["transport"],
+      registers,
+      collect() {
+        this.reset();
+        const counts = new Map<string, number>();
+        for (const c of runtime.connections) counts.set(c.transportName, (counts.get(c.transportName) ?? 0) + 1);
+        for (const [transport, n] of counts) this.set({ transport }, n);
+      },
+    });
+    new Gauge({
+      name: "fenix_channels",
+      help: "Joined channels on this node, by route pattern.",
+      labelNames: ["pattern"],
+      registers,
+      collect() {
+        this.reset();
+        const counts = new Map<string, number>();
+        for (const c of runtime.connections) for (const p of c.channelPatterns()) counts.set(p, (counts.get(p) ?? 0) + 1);
+        for (const [p, n] of counts) this.set({ pattern: p }, n);
+      },
+    });
+    new Gauge({
+      name: "fenix_presences",
+      help: "Tracked presences (every node's), by channel route pattern.",
+      labelNames: ["pattern"],
+      registers,
+      collect() {
+        this.reset();
+        const counts = new Map<string, number>();
+        for (const [topic, n] of self.presenceCounts) if (n > 0) counts.set(pattern(topic), (counts.get(pattern(topic)) ?? 0) + n);
+        for (const [p, n] of counts) this.set({ pattern: p }, n);
+      },
+    });
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    counter("fenix_messages_in_total", "Frames received from clients.", () => runtime.stats.messagesIn);
+    counter("fenix_messages_out_total", "Frames written to clients (replies, pushes, broadcast deliveries).", () => runtime.stats.messagesOut);
+    counter("fenix_broadcasts_total", "Broadcasts sent from this node.", () => runtime.pubsub.broadcasts);
+    counter("fenix_channel_crashes_total", "Channel callbacks that threw or rejected.", () => runtime.stats.crashes);
+    new Counter({
+      name: "fenix_drops_total",
+      help: "Refused messages and cut connections, by reason (rate_limited, payload_too_large, flood, slow_consumer).",
+      labelNames: ["reason"],
+      registers,
+      collect() {
+        this.reset();
+        for (const reason of ["rate_limited", "payload_too_large", "flood", "slow_consumer"]) this.inc({ reason }, 0);
+        for (const [reason, n] of Object.entries(runtime.stats.drops)) this.inc({ reason }, n);
+      },
+    });
+
+    const connect = new Histogram({
+      name: "fenix_connect_duration_seconds",
+      help: "Time spent in the socket's connect (and id), by transport and status.",
+      labelNames: ["transport", "status"],
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    const join = new Histogram({
+      name: "fenix_join_duration_seconds",
+      help: "Time from a join's arrival to its reply, by route pattern and status.",
+      labelNames: ["pattern", "status"],
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    const handleIn = new Histogram({
+      name: "fenix_handle_in_duration_seconds",
+      help: "Time a handleIn took, by route pattern and event.",
+      labelNames: ["pattern", "event"],
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    this.on<SocketConnectEvent>(telemetry.connect.name as string, (e) => connect.observe({ transport: e.transport, status: e.status }, e.durationMs / 1000));
+    this.on<ChannelJoinEvent>(telemetry.join.name as string, (e) => join.observe({ pattern: pattern(e.topic), status: e.status }, e.durationMs / 1000));
+    this.on<ChannelHandleInEvent>(telemetry.handleIn.name as string, (e) =>
+      handleIn.observe({ pattern: pattern(e.topic), event: e.event }, e.durationMs / 1000),
+    );
+    this.watchPresence();
+  }
+
+  /** The Prometheus text exposition. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Stops listening to telemetry and presence. */
+  close(): void {
+    for (const off of this.unsubscribers.splice(0)) off();
+    this.presenceUnsubscribe?.();
+    this.registry.clear();
+  }
+
+  private on<E extends { runtime: object }>(name: string, handler: (event: E) => void): void {
+    const listener = (message: unknown) => {
+      const event = message as E;
+      if (event.runtime === this.runtime) handler(event);
+    };
+    subscribe(name, listener);
+    this.unsubscribers.push(() => unsubscribe(name, listener));
+  }
+
+  // Presence has no count per topic; the diffs carry every join and leave, local and remote.
+  private watchPresence(): void {
+    if (this.presenceUnsubscribe) return;
+    const presence = this.options.presence?.();
+    if (!presence) return;
+    this.presenceUnsubscribe = presence.tracker.onDiff((diff) => {
+      for (const [topic, { joins, leaves }] of diff) {
+        const n = (this.presenceCounts.get(topic) ?? 0) + joins.length - leaves.length;
+        if (n > 0) this.presenceCounts.set(topic, n);
+        else this.presenceCounts.delete(topic);
+      }
+    });
+  }
+}
