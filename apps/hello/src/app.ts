@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
 import { Endpoint, Pipeline, websocket, longPoll, sse } from "fenix";
+import { createLogger } from "fenix";
 import type { ConnectRateOptions, ConnectionLimits, HistoryStore, Logger, PresenceOptions, PubSubAdapter } from "fenix";
 import { TOKEN_SALT } from "./channels/recurring_channel.js";
 import { renderPage, renderRoomPage } from "./page.js";
@@ -9,6 +10,9 @@ import { handlePipelineApi } from "./pipeline/pipeline_api.js";
 import { type HelloMetrics, NO_METRICS, type UserPush, pipelineWorker } from "./pipeline/worker.js";
 import { authSocket } from "./sockets/auth_socket.js";
 import { userSocket } from "./sockets/user_socket.js";
+import { statsSocket } from "./sockets/stats_socket.js";
+import { type Stats, createStats } from "./stats.js";
+import type { StatsChannelOptions } from "./channels/stats_channel.js";
 
 export { UserSocket, userSocket } from "./sockets/user_socket.js";
 export { authSocket } from "./sockets/auth_socket.js";
@@ -21,6 +25,10 @@ export type { HelloMetrics, UserPush } from "./pipeline/worker.js";
 export { recurringChannel, TOKEN_SALT } from "./channels/recurring_channel.js";
 export { RoomChannel } from "./channels/room_channel.js";
 export { BenchChannel } from "./channels/bench_channel.js";
+export { statsChannel } from "./channels/stats_channel.js";
+export { statsSocket } from "./sockets/stats_socket.js";
+export { createStats } from "./stats.js";
+export type { Stats } from "./stats.js";
 
 export interface HelloConfig {
   secretKeyBase: string;
@@ -45,8 +53,12 @@ export interface HelloConfig {
   pipelineMaxDemand?: number;
   /** How long an untimed pipeline item "works" before it is broadcast (the book's 1 s sleep). */
   pipelineSlowWorkMs?: number;
-  /** Where `pipeline.*` timings go (default: nowhere). */
+  /** StatsD (the book's Statix): the stats socket's counters, the pipeline's timings and Fenix's own metrics. Default: off. */
+  stats?: Stats;
+  /** Where `pipeline.*` timings go (default: `stats`). */
   timings?: HelloMetrics;
+  /** StatsChannel's sleeps (tests shorten them). */
+  statsChannel?: StatsChannelOptions;
   /** When set, `GET /metrics` (Prometheus) needs `Authorization: Bearer <metricsKey>`. */
   metricsKey?: string;
 }
@@ -87,7 +99,8 @@ export function createHelloApp(config: HelloConfig): Endpoint {
 
 /** The app with its pipeline (`createHelloApp` returns just the endpoint). */
 export function createHello(config: HelloConfig): HelloApp {
-  const metrics = config.timings ?? NO_METRICS;
+  const stats = config.stats ?? createStats(undefined, config.logger ?? createLogger({ name: "hello" }));
+  const metrics = config.timings ?? config.stats ?? NO_METRICS;
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? "/").split("?", 1)[0];
     if (req.method === "POST" && path === "/api/pipeline") {
@@ -121,11 +134,15 @@ export function createHello(config: HelloConfig): HelloApp {
     connectRate: config.connectRate,
     // GET /metrics: Prometheus text (connections, channels, presences, messages, drops, durations).
     metrics: { bearer: config.metricsKey || undefined },
+    // Fenix's own metrics (connections, joins, handlers, messages…) to the same StatsD, when on.
+    statsd: stats.client,
     handler,
   });
   const wsOptions = { timeout: config.socketTimeoutMs ?? 60_000 };
   endpoint.socket("/socket", userSocket(config.limits), { transports: [websocket(wsOptions), longPoll(), sse()] });
   endpoint.socket("/auth_socket", authSocket(config.recurringMs ?? 5_000, metrics), { transports: [websocket(wsOptions)] });
+  endpoint.socket("/stats_socket", statsSocket(stats, config.statsChannel), { transports: [websocket(wsOptions)] });
+
   // Created with the endpoint, before it listens: nothing can push into a pipeline that is not there yet.
   const pipeline = new Pipeline<UserPush>({
     name: "pipeline",

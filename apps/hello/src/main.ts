@@ -1,5 +1,5 @@
 import { RedisAdapter, RedisHistory, createLogger } from "fenix";
-import { createHelloApp } from "./app.js";
+import { createHelloApp, createStats } from "./app.js";
 
 const logger = createLogger({ name: "hello" });
 const production = process.env.NODE_ENV === "production";
@@ -63,6 +63,8 @@ const endpoint = startup(() =>
     connectRate: process.env.CONNECTS_PER_SECOND === "0" ? false : { perSecond: numberSetting("CONNECTS_PER_SECOND") },
     pipelineMaxDemand: countSetting("PIPELINE_MAX_DEMAND"),
     metricsKey: process.env.METRICS_KEY || undefined,
+    // STATSD_URL=udp://host:port: the book's StatsD metrics and Fenix's own.
+    stats: createStats(process.env.STATSD_URL || undefined, logger),
     presence: {
       broadcastPeriodMs: numberSetting("TRACKER_BROADCAST_MS"),
       downPeriodMs: numberSetting("TRACKER_DOWN_MS"),

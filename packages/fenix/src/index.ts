@@ -32,6 +32,8 @@ export { PubSub } from "./pubsub/pubsub.js";
 export { Pipeline } from "./pipeline/pipeline.js";
 export { PrometheusMetrics } from "./metrics/prometheus.js";
 export type { PrometheusOptions } from "./metrics/prometheus.js";
+export { StatsdSink } from "./metrics/statsd.js";
+export type { StatsdClient, StatsdSinkOptions } from "./metrics/statsd.js";
 export type { PipelineEvent, PipelineOptions } from "./pipeline/pipeline.js";
 export { readBody, BodyTooLargeError } from "./util/body.js";
 export type { Scratch, Subscriber } from "./pubsub/pubsub.js";

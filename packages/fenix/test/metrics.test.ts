@@ -164,3 +164,36 @@ describe("GET /metrics", () => {
     expect(() => endpoint.metrics).toThrow(/metrics are not enabled/);
   });
 });
+
+describe("StatsD", () => {
+  it("sends the same facts: events as counters and timers, gauges and counter deltas on flush", async () => {
+    const { createSocket } = await import("node:dgram");
+    const { default: StatsD } = await import("hot-shots");
+    const { StatsdSink } = await import("../src/index.js");
+    const udp = createSocket("udp4");
+    const lines: string[] = [];
+    udp.on("message", (m) => lines.push(...m.toString().split("\n").filter(Boolean)));
+    await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", resolve));
+    const statsd = new StatsD({ host: "127.0.0.1", port: udp.address().port });
+    try {
+      const { endpoint, port } = await start(false);
+      const sink = new StatsdSink(endpoint, statsd, { patternOf: (t) => endpoint.patternOf(t), intervalMs: 60_000 });
+      const a = await client(port);
+      a.send(["1", "1", "room:1", "phx_join", {}]);
+      await a.reply("1");
+      a.send(["1", "2", "room:1", "ping", {}]);
+      await a.reply("2");
+      sink.flush();
+      await expect.poll(() => lines.some((l) => l === "fenix.connections:1|g|#transport:websocket")).toBe(true);
+      await expect.poll(() => lines.some((l) => l === "fenix.channels:1|g|#pattern:room:*")).toBe(true);
+      expect(lines).toContain("fenix.socket.connect:1|c|#socket:UserSocket,transport:websocket,status:ok");
+      expect(lines).toContain("fenix.channel.join:1|c|#channel:Channel,pattern:room:*,status:ok");
+      expect(lines.some((l) => /^fenix\.channel\.handle_in:[\d.]+\|ms\|#channel:Channel,pattern:room:\*,event:ping,status:ok$/.test(l))).toBe(true);
+      await expect.poll(() => lines.includes("fenix.messages_in:2|c")).toBe(true);
+      sink.close();
+    } finally {
+      statsd.close();
+      udp.close();
+    }
+  });
+});

@@ -35,6 +35,8 @@ import { attachLogSubscriber } from "./log_subscriber.js";
 import { Routes, joinPath } from "./routes.js";
 import { PrometheusMetrics } from "../metrics/prometheus.js";
 import { serveMetrics } from "../metrics/serve.js";
+import { StatsdSink } from "../metrics/statsd.js";
+import type { StatsdClient } from "../metrics/statsd.js";
 
 // Without a secretKeyBase, transport tokens only need to verify in this process (one node, or
 // several endpoints in one process); a cluster of processes needs a shared secretKeyBase.
@@ -76,6 +78,11 @@ export interface EndpointOptions {
    * only to `Authorization: Bearer <bearer>`. `serve: false` keeps the route to the app.
    */
   metrics?: boolean | MetricsOptions;
+  /**
+   * A StatsD client (hot-shots' `StatsD`, DogStatsD tags) to send the same facts to: events as
+   * counters and timers when they happen, gauges and counter deltas every 10 s.
+   */
+  statsd?: StatsdClient;
   /** Caps new connections per second on this node (503 + Retry-After past it); `false` for no cap. */
   connectRate?: ConnectRateOptions | false;
   /**
@@ -115,6 +122,7 @@ export class Endpoint implements Runtime {
   private readonly routes = new Routes();
   private readonly publishApi: PublishApi | undefined;
   private readonly metricsInstance: PrometheusMetrics | undefined;
+  private readonly statsdSink: StatsdSink | undefined;
   private readonly metricsRoute: { path: string; bearer?: string } | undefined;
   private readonly compiledSockets: CompiledSocket[] = [];
   private readonly servers: Server[] = [];
@@ -156,6 +164,7 @@ export class Endpoint implements Runtime {
       });
       if (metrics.serve !== false) this.metricsRoute = { path: metrics.path ?? "/metrics", bearer: metrics.bearer };
     }
+    if (options.statsd) this.statsdSink = new StatsdSink(this, options.statsd, { patternOf: (topic) => this.patternOf(topic) });
   }
 
   /** Prometheus metrics of this node (needs the `metrics` option). */
@@ -409,6 +418,7 @@ export class Endpoint implements Runtime {
     await this.presenceInstance?.stop();
     await this.pubsub.stop();
     this.metricsInstance?.close();
+    this.statsdSink?.close();
     this.detachLogs();
   }
 }

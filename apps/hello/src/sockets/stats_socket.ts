@@ -1,0 +1,16 @@
+import { defineSocket } from "fenix";
+import { type StatsChannelOptions, statsChannel } from "../channels/stats_channel.js";
+import type { Stats } from "../stats.js";
+
+/** The book's StatsSocket: every topic goes to StatsChannel; each connect counts `socket_connect`. */
+export function statsSocket(stats: Stats, options: StatsChannelOptions = {}) {
+  return defineSocket({
+    name: "StatsSocket",
+    channels: [["*", statsChannel(stats, options)]],
+    connect() {
+      stats.increment("socket_connect", 1, { status: "success", socket: "StatsSocket" });
+      return true;
+    },
+    id: () => null,
+  });
+}
