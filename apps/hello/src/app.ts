@@ -12,6 +12,8 @@ import { authSocket } from "./sockets/auth_socket.js";
 import { userSocket } from "./sockets/user_socket.js";
 import { statsSocket } from "./sockets/stats_socket.js";
 import { type Stats, createStats } from "./stats.js";
+import type { Piscina } from "piscina";
+import { createHashPool } from "./cpu_pool.js";
 import type { StatsChannelOptions } from "./channels/stats_channel.js";
 
 export { UserSocket, userSocket } from "./sockets/user_socket.js";
@@ -141,7 +143,10 @@ export function createHello(config: HelloConfig): HelloApp {
   const wsOptions = { timeout: config.socketTimeoutMs ?? 60_000 };
   endpoint.socket("/socket", userSocket(config.limits), { transports: [websocket(wsOptions), longPoll(), sse()] });
   endpoint.socket("/auth_socket", authSocket(config.recurringMs ?? 5_000, metrics), { transports: [websocket(wsOptions)] });
-  endpoint.socket("/stats_socket", statsSocket(stats, config.statsChannel), { transports: [websocket(wsOptions)] });
+  // The pool starts with the first `hash`, and its threads end once idle.
+  let pool: Piscina | undefined;
+  const hashPool = () => (pool ??= createHashPool());
+  endpoint.socket("/stats_socket", statsSocket(stats, config.statsChannel, hashPool), { transports: [websocket(wsOptions)] });
 
   // Created with the endpoint, before it listens: nothing can push into a pipeline that is not there yet.
   const pipeline = new Pipeline<UserPush>({

@@ -101,6 +101,39 @@ describe("/stats_socket", () => {
   });
 });
 
+describe("CPU-heavy work in the worker pool", () => {
+  it("hash {ms} replies {done: true} when done, while heartbeats and pings keep being answered", async () => {
+    listener = await startStatsdListener();
+    stats = createStats(listener.url, createLogger({ name: "test", level: "silent" }));
+    const h = await start({ stats, statsChannel: { slowPingMs: SLOW_MS, pingMaxMs: 5 } });
+    const ws = await h.connect("vsn=2.0.0", "/stats_socket");
+    await ws.request(joinFrame("1", "valid"));
+    const started = performance.now();
+    ws.send(["1", "hash", "valid", "hash", { ms: 1_500 }]);
+    const latencies: number[] = [];
+    // While the pool hashes, the loop stays free: each heartbeat and ping is answered at once.
+    for (let i = 0; i < 10; i++) {
+      const sent = performance.now();
+      const answer = (await ws.request(i % 2 ? [null, `hb${i}`, "phoenix", "heartbeat", {}] : ["1", `ping${i}`, "valid", "ping", {}], 1_000)) as unknown[];
+      latencies.push(performance.now() - sent);
+      expect(answer[4]).toMatchObject({ status: "ok" });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(Math.max(...latencies)).toBeLessThan(250);
+    expect(await ws.next(5_000)).toEqual(reply("1", "hash", "valid", "ok", { done: true }));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_450);
+  });
+
+  it("refuses a hash without a sensible ms", async () => {
+    const { h } = await hello();
+    const ws = await h.connect("vsn=2.0.0", "/stats_socket");
+    await ws.request(joinFrame("1", "valid"));
+    const answer = (await ws.request(["1", "2", "valid", "hash", { ms: "lots" }])) as unknown[];
+    expect(answer[4]).toMatchObject({ status: "error" });
+  });
+});
+
 describe("the pipeline's measurements", () => {
   it("sends pipeline.push_delivered (|h) and pipeline.worker.process_time (|ms) to StatsD", async () => {
     const { h, listener } = await hello();
