@@ -7,6 +7,10 @@ import type { Socket as NetSocket } from "node:net";
 import { Endpoint, createLogger, defineChannel, defineSocket, error, ok, telemetry, websocket } from "fenix";
 import type {
   AdapterErrorEvent,
+  BroadcastEvent,
+  DropEvent,
+  PresenceDiffEvent,
+  PushEvent,
   ChannelCrashEvent,
   ChannelHandleInEvent,
   ChannelJoinEvent,
@@ -86,6 +90,7 @@ const Room = defineChannel({
   handleIn: {
     ping: () => ok({ pong: true }),
     quiet: () => {},
+    shout: (payload: unknown, socket) => socket.push("shouted", payload),
     boom: () => {
       throw new Error("kaboom");
     },
@@ -332,5 +337,57 @@ describe("no subscriber, no cost", () => {
     expect(telemetry.handleIn.hasSubscribers).toBe(true);
     await endpoint.close();
     expect(telemetry.handleIn.hasSubscribers).toBe(false);
+  });
+});
+
+describe("fenix:pubsub:broadcast and fenix:channel:push", () => {
+  it("a broadcast reports its topic, local subscribers and bytes; a push its channel and bytes", async () => {
+    const broadcasts = record<BroadcastEvent>("fenix:pubsub:broadcast");
+    const pushes = record<PushEvent>("fenix:channel:push");
+    const { endpoint, url } = await start();
+    await joined(url());
+    await joined(url());
+    await endpoint.broadcast("room:1", "news", { body: "hello" });
+    const b = await broadcasts.next((e) => e.event === "news");
+    expect(b).toMatchObject({ runtime: endpoint, topic: "room:1", event: "news", subscribers: 2 });
+    expect(b.bytes).toBe(Buffer.byteLength(JSON.stringify({ body: "hello" })));
+    expect(pushes.seen).toHaveLength(0);
+    const client = await joined(url(), "feed");
+    client.push("1", "2", "feed", "shout", { loud: true });
+    const p = await pushes.next();
+    expect(p).toMatchObject({ runtime: endpoint, channel: "RoomChannel", topic: "feed", event: "shouted" });
+    expect(p.bytes).toBe(Buffer.byteLength('{"loud":true}'));
+  });
+});
+
+describe("fenix:presence:diff", () => {
+  it("reports joins and leaves per topic", async () => {
+    const diffs = record<PresenceDiffEvent>("fenix:presence:diff");
+    const { endpoint } = await start({ presence: true });
+    const subject = { topic: "room:9", onEnd() {} };
+    endpoint.presence.track(subject, "alice", {});
+    expect(await diffs.next((e) => e.topic === "room:9" && e.joins === 1)).toMatchObject({ runtime: endpoint, leaves: 0 });
+    endpoint.presence.untrack(subject, "alice");
+    expect(await diffs.next((e) => e.topic === "room:9" && e.leaves === 1)).toMatchObject({ joins: 0 });
+  });
+});
+
+describe("fenix:socket:drop", () => {
+  it("reports a refused message with its reason, topic and event", async () => {
+    const drops = record<DropEvent>("fenix:socket:drop");
+    const endpoint = new Endpoint({ logger: createLogger({ level: "silent" }) });
+    endpoints.push(endpoint);
+    endpoint.socket("/socket", defineSocket({ name: "Limited", channels: [["room:*", Room]], limits: { maxPayloadBytes: 100 } }));
+    const port = ((await endpoint.listen(0, "127.0.0.1")).address() as AddressInfo).port;
+    const client = await joined(`ws://127.0.0.1:${port}/socket/websocket?vsn=2.0.0`);
+    client.push("1", "2", "room:1", "ping", { pad: "x".repeat(200) });
+    expect(await drops.next()).toMatchObject({
+      runtime: endpoint,
+      socket: "Limited",
+      transport: "websocket",
+      reason: "payload_too_large",
+      topic: "room:1",
+      event: "ping",
+    });
   });
 });

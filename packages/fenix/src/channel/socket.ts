@@ -5,6 +5,7 @@ import type { Tokens } from "../token/token.js";
 import type { Logger } from "../util/log.js";
 import { assignInto } from "./types.js";
 import type { Assigns, ChannelProcess, SocketRef, TimerRef } from "./types.js";
+import { lazyBytes, telemetry } from "../util/telemetry.js";
 
 /**
  * The channel's view of its connection: its own copy of the assigns, the ways to talk to the
@@ -62,6 +63,18 @@ export class ChannelSocket<A extends Assigns = Assigns> {
 
   /** Sends an event to this client only: `[join_ref, null, topic, event, payload]`. */
   push(event: string, payload: unknown = {}): void {
+    if (telemetry.push.hasSubscribers) {
+      const bytes = lazyBytes(payload);
+      telemetry.push.publish({
+        runtime: this.process.conn.runtime,
+        channel: this.process.name,
+        topic: this.topic,
+        event,
+        get bytes() {
+          return bytes();
+        },
+      });
+    }
     this.process.push(event, payload);
   }
 

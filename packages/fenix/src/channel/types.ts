@@ -35,6 +35,8 @@ export interface ChannelHost {
 /** What a channel's socket (`ChannelSocket`) drives: one channel process. */
 export interface ChannelProcess {
   readonly topic: string;
+  /** The channel definition's name, for telemetry ("RoomChannel"). */
+  readonly name: string;
   /** join_ref carried by replies and pushes. */
   readonly channelJoinRef: Ref;
   readonly conn: ChannelHost;

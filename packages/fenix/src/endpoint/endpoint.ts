@@ -144,6 +144,7 @@ export class Endpoint implements Runtime {
       if (telemetry.adapterError.hasSubscribers)
         telemetry.adapterError.publish({ runtime: this, operation, topic: message.topic, event: message.event, error });
     };
+    this.pubsub.owner = this;
     this.pubsub.onDeliveryError = (err, topic, event) =>
       this.logger.warn({ err, topic, event }, `could not deliver ${event} on ${topic} to one subscriber: ${(err as Error)?.message}`);
     this.secretKeyBase = options.secretKeyBase;

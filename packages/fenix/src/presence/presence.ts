@@ -1,4 +1,5 @@
 import type { PubSub } from "../pubsub/pubsub.js";
+import { telemetry } from "../util/telemetry.js";
 import type { Logger } from "../util/log.js";
 import { Tracker } from "./tracker.js";
 import type { TrackerOptions } from "./tracker.js";
@@ -135,6 +136,9 @@ export class Presence {
    */
   private broadcastDiff(diff: Diff): void {
     for (const [topic, { joins, leaves }] of diff) {
+      if (telemetry.presenceDiff.hasSubscribers) {
+        telemetry.presenceDiff.publish({ runtime: this.pubsub.owner ?? this.pubsub, topic, joins: joins.length, leaves: leaves.length });
+      }
       const payload = { joins: group(joins), leaves: group(leaves) };
       if (!this.options.fetch) {
         this.pubsub.localBroadcast(topic, "presence_diff", payload);

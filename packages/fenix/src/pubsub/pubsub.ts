@@ -1,4 +1,5 @@
 import { andThen, isThenable } from "../util/maybe.js";
+import { lazyBytes, telemetry } from "../util/telemetry.js";
 import type { MaybePromise } from "../util/maybe.js";
 import type { BroadcastMessage, PubSubAdapter } from "./adapter.js";
 import { MemoryHistory, formatId, resolveHistoryOptions } from "./history.js";
@@ -30,6 +31,8 @@ export class PubSub {
   private started: Promise<void> | undefined;
   private histories: { pattern: string; prefix: string | null; options: ResolvedHistoryOptions }[] = [];
   readonly history: HistoryStore;
+  /** What telemetry events name as their `runtime` (the Endpoint sets itself). */
+  owner: object | undefined;
   /** Application broadcasts sent from this node (`broadcast`, `broadcastFrom`; not `internal` ones), for metrics. */
   broadcasts = 0;
 
@@ -170,6 +173,18 @@ export class PubSub {
     const { topic, event } = message;
     const set = this.topics.get(topic);
     if (set === undefined) return;
+    if (telemetry.broadcast.hasSubscribers) {
+      const bytes = lazyBytes(message.payload);
+      telemetry.broadcast.publish({
+        runtime: this.owner ?? this,
+        topic,
+        event,
+        subscribers: set.size - (from !== undefined && set.has(from) ? 1 : 0),
+        get bytes() {
+          return bytes();
+        },
+      });
+    }
     const scratch: Scratch = {};
     for (const subscriber of set) {
       if (subscriber === from) continue;

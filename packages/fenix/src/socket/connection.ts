@@ -8,6 +8,7 @@ import type { Frame, InboundMessage, Ref, SharedFrame } from "../protocol/messag
 import type { BroadcastMessage } from "../pubsub/adapter.js";
 import type { Subscriber } from "../pubsub/pubsub.js";
 import { countDrop } from "../runtime/runtime.js";
+import { telemetry } from "../util/telemetry.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { Serializer } from "../serializer/serializer.js";
 import type { Logger } from "../util/log.js";
@@ -143,6 +144,16 @@ export class Connection implements ChannelHost {
     const verdict = this.limiter.check(message.event, bytes);
     if (verdict === "ok") return true;
     countDrop(this.runtime.stats, verdict);
+    if (telemetry.drop.hasSubscribers) {
+      telemetry.drop.publish({
+        runtime: this.runtime,
+        socket: this.socket.name,
+        transport: this.transportName,
+        reason: verdict,
+        topic: message.topic,
+        event: message.event,
+      });
+    }
     if (verdict === "flood") {
       this.logger.warn({ socket: this.socket.name, id: this.id }, `${this.socket.name}: closing a connection that keeps flooding past its rate limit`);
       this.close(CloseCode.POLICY_VIOLATION, "rate limit exceeded");

@@ -12,6 +12,9 @@ import { telemetry } from "../util/telemetry.js";
  */
 export function closeSlowConsumer(runtime: Runtime, connection: Connection, buffered: number, limit: number, unit: "bytes" | "messages"): Promise<void> {
   countDrop(runtime.stats, "slow_consumer");
+  if (telemetry.drop.hasSubscribers) {
+    telemetry.drop.publish({ runtime, socket: connection.socketName, transport: connection.transportName, reason: "slow_consumer" });
+  }
   if (telemetry.slowConsumer.hasSubscribers) {
     telemetry.slowConsumer.publish({
       runtime,

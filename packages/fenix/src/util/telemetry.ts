@@ -25,6 +25,14 @@ export const telemetry = {
   slowConsumer: channel("fenix:transport:slow_consumer"),
   /** The PubSub adapter or history store failed; the message reached this node only. */
   adapterError: channel("fenix:pubsub:adapter_error"),
+  /** A broadcast was delivered to this node's subscribers (once per node that has any). */
+  broadcast: channel("fenix:pubsub:broadcast"),
+  /** A channel pushed an event to its client. */
+  push: channel("fenix:channel:push"),
+  /** Presence changed on a topic (joins and leaves, local or from another node). */
+  presenceDiff: channel("fenix:presence:diff"),
+  /** A client message was refused or a connection cut by a limit. */
+  drop: channel("fenix:socket:drop"),
 } as const;
 
 export type Telemetry = typeof telemetry;
@@ -88,4 +96,46 @@ export interface AdapterErrorEvent {
   topic: string;
   event: string;
   error: unknown;
+}
+
+/** The payload's JSON size, computed only when read. */
+export function lazyBytes(payload: unknown): () => number {
+  let bytes: number | undefined;
+  return () => (bytes ??= Buffer.byteLength(JSON.stringify(payload ?? {})));
+}
+
+export interface BroadcastEvent {
+  runtime: object;
+  topic: string;
+  event: string;
+  /** Subscribers on this node it was handed to (channels and other subscribers). */
+  subscribers: number;
+  /** The payload's JSON size in bytes (computed when read). */
+  readonly bytes: number;
+}
+
+export interface PushEvent {
+  runtime: object;
+  channel: string;
+  topic: string;
+  event: string;
+  /** The payload's JSON size in bytes (computed when read). */
+  readonly bytes: number;
+}
+
+export interface PresenceDiffEvent {
+  runtime: object;
+  topic: string;
+  joins: number;
+  leaves: number;
+}
+
+export interface DropEvent {
+  runtime: object;
+  socket: string;
+  transport: string;
+  /** `rate_limited`, `payload_too_large`, `flood` (the connection is closed, 1008) or `slow_consumer` (closed, 4008). */
+  reason: string;
+  topic?: string;
+  event?: string;
 }
