@@ -14,6 +14,7 @@ import { statsSocket } from "./sockets/stats_socket.js";
 import { type Stats, createStats } from "./stats.js";
 import type { Piscina } from "piscina";
 import { createHashPool } from "./cpu_pool.js";
+import { type AdminCredentials, observerRoute } from "./ops/observer_route.js";
 import type { StatsChannelOptions } from "./channels/stats_channel.js";
 
 export { UserSocket, userSocket } from "./sockets/user_socket.js";
@@ -61,6 +62,8 @@ export interface HelloConfig {
   timings?: HelloMetrics;
   /** StatsChannel's sleeps (tests shorten them). */
   statsChannel?: StatsChannelOptions;
+  /** Basic Auth for `/ops/observer` (off without it). */
+  admin?: AdminCredentials;
   /** When set, `GET /metrics` (Prometheus) needs `Authorization: Bearer <metricsKey>`. */
   metricsKey?: string;
 }
@@ -105,6 +108,10 @@ export function createHello(config: HelloConfig): HelloApp {
   const metrics = config.timings ?? config.stats ?? NO_METRICS;
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? "/").split("?", 1)[0];
+    if (req.method === "GET" && path === "/ops/observer") {
+      observer(req, res);
+      return;
+    }
     if (req.method === "POST" && path === "/api/pipeline") {
       void handlePipelineApi(req, res, pipeline, config.apiKey);
       return;
@@ -143,6 +150,7 @@ export function createHello(config: HelloConfig): HelloApp {
   const wsOptions = { timeout: config.socketTimeoutMs ?? 60_000 };
   endpoint.socket("/socket", userSocket(config.limits), { transports: [websocket(wsOptions), longPoll(), sse()] });
   endpoint.socket("/auth_socket", authSocket(config.recurringMs ?? 5_000, metrics), { transports: [websocket(wsOptions)] });
+  const observer = observerRoute(endpoint, config.admin);
   // The pool starts with the first `hash`, and its threads end once idle.
   let pool: Piscina | undefined;
   const hashPool = () => (pool ??= createHashPool());

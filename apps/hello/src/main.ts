@@ -63,6 +63,7 @@ const endpoint = startup(() =>
     connectRate: process.env.CONNECTS_PER_SECOND === "0" ? false : { perSecond: numberSetting("CONNECTS_PER_SECOND") },
     pipelineMaxDemand: countSetting("PIPELINE_MAX_DEMAND"),
     metricsKey: process.env.METRICS_KEY || undefined,
+    admin: process.env.ADMIN_USER && process.env.ADMIN_PASSWORD ? { user: process.env.ADMIN_USER, password: process.env.ADMIN_PASSWORD } : undefined,
     // STATSD_URL=udp://host:port: the book's StatsD metrics and Fenix's own.
     stats: createStats(process.env.STATSD_URL || undefined, logger),
     presence: {

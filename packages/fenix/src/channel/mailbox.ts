@@ -7,6 +7,13 @@ import { isThenable } from "../util/maybe.js";
  */
 export abstract class Mailbox<Job> {
   protected queue: Job[] = [];
+  /** Jobs run so far (the observer's "messages handled", Erlang's reductions stand-in). */
+  handled = 0;
+
+  /** Jobs waiting to run. */
+  get queueLength(): number {
+    return this.queue.length;
+  }
   /** True while a job (or something that must finish first, like a join) is in progress. */
   protected running = false;
 
@@ -38,6 +45,7 @@ export abstract class Mailbox<Job> {
       const readiness = this.readiness(job);
       if (readiness !== "run") break;
       this.queue.shift();
+      this.handled++;
       let outcome: unknown;
       try {
         outcome = this.run(job);

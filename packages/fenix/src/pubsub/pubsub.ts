@@ -134,6 +134,11 @@ export class PubSub {
     if (set.size === 0) this.topics.delete(topic);
   }
 
+  /** Topics with at least one subscriber on this node. */
+  get topicCount(): number {
+    return this.topics.size;
+  }
+
   subscriberCount(topic: string): number {
     return this.topics.get(topic)?.size ?? 0;
   }

@@ -18,8 +18,24 @@ export interface ManagedConnection {
   readonly transportName: string;
   /** The route pattern (e.g. `room:*`) of each channel joined now. */
   channelPatterns(): Iterable<string>;
+  /** A snapshot for the observer. */
+  inspect(): ConnectionSnapshot;
   /** Closes the transport and ends every channel; resolves once every `terminate` has run. */
   close(code: number, reason?: string, why?: { shutdown: string }): Promise<void>;
+}
+
+/** One connection as the observer shows it. */
+export interface ConnectionSnapshot {
+  socket: string;
+  transport: string;
+  /** The socket id (as `id` returned it), or null. */
+  id: string | null;
+  connectedAt: number;
+  messagesIn: number;
+  messagesOut: number;
+  /** Bytes written and not yet taken by the client (0 when the transport cannot tell). */
+  bufferedBytes: number;
+  channels: { topic: string; pattern: string; channel: string; queue: number; handled: number }[];
 }
 
 /**

@@ -9,7 +9,7 @@ import type { BroadcastMessage } from "../pubsub/adapter.js";
 import type { Subscriber } from "../pubsub/pubsub.js";
 import { countDrop } from "../runtime/runtime.js";
 import { telemetry } from "../util/telemetry.js";
-import type { Runtime } from "../runtime/runtime.js";
+import type { ConnectionSnapshot, Runtime } from "../runtime/runtime.js";
 import type { Serializer } from "../serializer/serializer.js";
 import type { Logger } from "../util/log.js";
 import type { CompiledSocket } from "./compile.js";
@@ -29,6 +29,9 @@ export class Connection implements ChannelHost {
   private readonly idSubscriber: Subscriber | null;
   private readonly limiter: ConnectionLimiter;
   private lastLimitLog = 0;
+  private readonly connectedAt = Date.now();
+  private messagesIn = 0;
+  private messagesOut = 0;
 
   readonly logger: Logger;
   /** Set in topics mode (SSE): the stream ends once every topic it joined has closed. */
@@ -95,13 +98,34 @@ export class Connection implements ChannelHost {
   write(frame: Frame): void {
     if (this.closed) return;
     this.runtime.stats.messagesOut++;
+    this.messagesOut++;
     this.session.send(frame);
   }
 
   writeShared(frame: SharedFrame): void {
     if (this.closed) return;
     this.runtime.stats.messagesOut++;
+    this.messagesOut++;
     this.session.sendShared(frame);
+  }
+
+  inspect(): ConnectionSnapshot {
+    return {
+      socket: this.socket.name,
+      transport: this.transportName,
+      id: this.id,
+      connectedAt: this.connectedAt,
+      messagesIn: this.messagesIn,
+      messagesOut: this.messagesOut,
+      bufferedBytes: this.session.bufferedBytes?.() ?? 0,
+      channels: [...this.channels.values()].map((c) => ({
+        topic: c.topic,
+        pattern: this.socket.router.patternOf(c.topic) ?? c.topic,
+        channel: c.name,
+        queue: c.queueLength,
+        handled: c.handled,
+      })),
+    };
   }
 
   channelPatterns(): Iterable<string> {
@@ -128,6 +152,7 @@ export class Connection implements ChannelHost {
       return;
     }
     this.runtime.stats.messagesIn++;
+    this.messagesIn++;
     const heartbeat = message.topic === "phoenix" && message.event === "heartbeat";
     if (!heartbeat && !this.admit(message, typeof data === "string" ? Buffer.byteLength(data) : data.length)) return;
     try {

@@ -11,4 +11,6 @@ export interface TransportSession {
   /** Writes a frame shared by many connections; the transport may cache its wire form on it (`frame.wire`). */
   sendShared(frame: SharedFrame): void;
   close(code: number, reason?: string): void;
+  /** Bytes written but not yet taken by the client (for the observer); absent when unknown. */
+  bufferedBytes?(): number;
 }

@@ -67,6 +67,10 @@ export class LongPollSession implements TransportSession {
     return this.ended;
   }
 
+  bufferedBytes(): number {
+    return this.bytes;
+  }
+
   get buffered(): number {
     return this.buffer.length;
   }

@@ -50,6 +50,10 @@ type Admission = (ConnectOutcome & { ok: true; protocol?: string }) | { ok: fals
 const AUTH_PREFIX = "base64url.bearer.phx.";
 
 class WebSocketSession implements TransportSession, IdleTarget {
+  bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
   readonly name = "websocket";
   seen = true;
   idleTicks = 0;
