@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
-import { Endpoint, Pipeline, websocket, longPoll, sse } from "fenix";
+import { Endpoint, Pipeline, mountOps, websocket, longPoll, sse } from "fenix";
 import { createLogger } from "fenix";
 import type { ConnectRateOptions, ConnectionLimits, HistoryStore, Logger, PresenceOptions, PubSubAdapter } from "fenix";
 import { TOKEN_SALT } from "./channels/recurring_channel.js";
@@ -108,6 +108,7 @@ export function createHello(config: HelloConfig): HelloApp {
   const metrics = config.timings ?? config.stats ?? NO_METRICS;
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? "/").split("?", 1)[0];
+    if (ops.handle(req, res)) return;
     if (req.method === "GET" && path === "/ops/observer") {
       observer(req, res);
       return;
@@ -151,6 +152,8 @@ export function createHello(config: HelloConfig): HelloApp {
   endpoint.socket("/socket", userSocket(config.limits), { transports: [websocket(wsOptions), longPoll(), sse()] });
   endpoint.socket("/auth_socket", authSocket(config.recurringMs ?? 5_000, metrics), { transports: [websocket(wsOptions)] });
   const observer = observerRoute(endpoint, config.admin);
+  // The live dashboard at /ops (same Basic Auth), on Fenix channels.
+  const ops = mountOps(endpoint, { user: config.admin?.user, password: config.admin?.password });
   // The pool starts with the first `hash`, and its threads end once idle.
   let pool: Piscina | undefined;
   const hashPool = () => (pool ??= createHashPool());

@@ -1,0 +1,60 @@
+import type { Endpoint } from "../endpoint/endpoint.js";
+import type { Observer } from "../metrics/observer.js";
+
+/** One second of the dashboard: what every open `/ops` page receives as `stats`. */
+export interface DashboardStats {
+  at: number;
+  node: string;
+  nodes: { name: string; status: string }[];
+  connections: number;
+  byTransport: Record<string, number>;
+  channels: Record<string, number>;
+  presences: number | null;
+  messagesInPerSecond: number;
+  messagesOutPerSecond: number;
+  heapUsed: number;
+  rss: number;
+  eventLoopDelayP99Ms: number;
+  busiest: { pattern: string; channel: string; handled: number; queue: number }[];
+}
+
+/** Builds the dashboard's numbers from the observer and the endpoint (cheap: run once a second). */
+export function dashboardStats(endpoint: Endpoint, observer: Observer): DashboardStats {
+  const snap = observer.snapshot({ sort: "reductions", pageSize: 500 }) as any;
+  const byTransport: Record<string, number> = {};
+  const channels: Record<string, number> = {};
+  const busiest: DashboardStats["busiest"] = [];
+  for (const c of endpoint.connections) {
+    const info = c.inspect();
+    byTransport[info.transport] = (byTransport[info.transport] ?? 0) + 1;
+    for (const ch of info.channels) {
+      channels[ch.pattern] = (channels[ch.pattern] ?? 0) + 1;
+      busiest.push({ pattern: ch.pattern, channel: ch.channel, handled: ch.handled, queue: ch.queue });
+    }
+  }
+  busiest.sort((a, b) => b.handled - a.handled || b.queue - a.queue);
+  let nodes: DashboardStats["nodes"] = [{ name: endpoint.nodeName, status: "up" }];
+  let presences: number | null = null;
+  try {
+    const presence = endpoint.presence;
+    nodes = nodes.concat(presence.tracker.peers().map((p) => ({ name: p.name, status: p.status })));
+    presences = null;
+  } catch {
+    // Presence is off: this node alone.
+  }
+  return {
+    at: Date.now(),
+    node: endpoint.nodeName,
+    nodes,
+    connections: snap.counts.connections,
+    byTransport,
+    channels,
+    presences,
+    messagesInPerSecond: snap.rates.messagesInPerSecond,
+    messagesOutPerSecond: snap.rates.messagesOutPerSecond,
+    heapUsed: snap.memory.heapUsed,
+    rss: snap.memory.rss,
+    eventLoopDelayP99Ms: snap.eventLoop.delayMs.p99,
+    busiest: busiest.slice(0, 10),
+  };
+}
