@@ -50,10 +50,16 @@ describe("/ops", () => {
       await expect.poll(async () => page.locator("#by-pattern").textContent(), { timeout: 5_000 }).toContain("ping");
       expect(await page.locator("#by-transport").textContent()).toContain("websocket");
       expect(await page.locator("#spark-connections polyline").getAttribute("points")).toMatch(/\d/);
+      // Presence sizes: a user in a room shows up under room:*.
+      const alice = await h.connect("vsn=2.0.0&user=alice");
+      await alice.request(joinFrame("1", "room:lobby"));
+      await expect.poll(async () => page.locator("#presences").textContent(), { timeout: 10_000 }).toMatch(/room:\*\s*1/);
+      alice.ws.close();
       const firstUpdate = await page.evaluate(() => document.body.dataset.updatedAt);
       await page.waitForFunction((before) => document.body.dataset.updatedAt !== before, firstUpdate, { timeout: 5_000 });
       for (const c of clients) c.ws.close();
       await page.waitForFunction(() => document.getElementById("connections")?.textContent === "1", null, { timeout: 10_000 });
+      await expect.poll(async () => page.locator("#presences").textContent(), { timeout: 10_000 }).not.toMatch(/room:\*/);
     } catch (err) {
       throw new Error(`${(err as Error).message}${describeDiagnostics(diagnostics)}`);
     } finally {

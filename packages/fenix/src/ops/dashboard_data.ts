@@ -9,7 +9,8 @@ export interface DashboardStats {
   connections: number;
   byTransport: Record<string, number>;
   channels: Record<string, number>;
-  presences: number | null;
+  /** Tracked presences (every node's) by topic pattern; null when Presence is off. */
+  presences: Record<string, number> | null;
   messagesInPerSecond: number;
   messagesOutPerSecond: number;
   heapUsed: number;
@@ -19,7 +20,7 @@ export interface DashboardStats {
 }
 
 /** Builds the dashboard's numbers from the observer and the endpoint (cheap: run once a second). */
-export function dashboardStats(endpoint: Endpoint, observer: Observer): DashboardStats {
+export function dashboardStats(endpoint: Endpoint, observer: Observer, presenceCounts?: ReadonlyMap<string, number>): DashboardStats {
   const snap = observer.snapshot({ sort: "reductions", pageSize: 500 }) as any;
   const byTransport: Record<string, number> = {};
   const channels: Record<string, number> = {};
@@ -34,11 +35,15 @@ export function dashboardStats(endpoint: Endpoint, observer: Observer): Dashboar
   }
   busiest.sort((a, b) => b.handled - a.handled || b.queue - a.queue);
   let nodes: DashboardStats["nodes"] = [{ name: endpoint.nodeName, status: "up" }];
-  let presences: number | null = null;
+  let presences: Record<string, number> | null = null;
   try {
     const presence = endpoint.presence;
     nodes = nodes.concat(presence.tracker.peers().map((p) => ({ name: p.name, status: p.status })));
-    presences = null;
+    presences = {};
+    for (const [topic, n] of presenceCounts ?? []) {
+      const pattern = endpoint.patternOf(topic) ?? topic;
+      presences[pattern] = (presences[pattern] ?? 0) + n;
+    }
   } catch {
     // Presence is off: this node alone.
   }

@@ -36,6 +36,7 @@ export function dashboardPage(o: { path: string; token: string; node: string }):
 <section><h2>Nodes</h2><table id="nodes"></table></section>
 <section><h2>Connections by transport</h2><table id="by-transport"></table></section>
 <section><h2>Channels by topic</h2><table id="by-pattern"></table></section>
+<section><h2>Presences by topic</h2><table id="presences"></table></section>
 <section><h2>Busiest channels</h2><table id="busiest"></table></section>
 <script src="${esc(o.path)}/phoenix.js"></script>
 <script>
@@ -82,6 +83,7 @@ export function dashboardPage(o: { path: string; token: string; node: string }):
     rows("nodes", ["node", "status"], s.nodes.map((n) => [n.name, n.status]));
     rows("by-transport", ["transport", "connections"], Object.entries(s.byTransport));
     rows("by-pattern", ["topic", "channels"], Object.entries(s.channels));
+    rows("presences", ["topic", "presences"], s.presences ? Object.entries(s.presences) : [["(presence is off)", ""]]);
     rows("busiest", ["topic", "channel", "messages handled", "queue"], s.busiest.map((b) => [b.pattern, b.channel, b.handled, b.queue]));
     document.body.dataset.updatedAt = String(s.at);
   });
