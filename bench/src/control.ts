@@ -15,7 +15,7 @@ export const GEN_CPU = 1;
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DIST = `${ROOT}bench/dist/`;
 export const API_KEY = "bench-api-key";
-const SECRET_KEY_BASE = "bench-secret-key-base-0123456789abcdefghijklmnopqrstuvwxyz0123456789";
+export const SECRET_KEY_BASE = "bench-secret-key-base-0123456789abcdefghijklmnopqrstuvwxyz0123456789";
 
 // Server ports lie below the ephemeral range (32768+), and every server gets a new one, so a
 // new server never meets its predecessor's TIME_WAIT sockets or a client's ephemeral port.
@@ -34,6 +34,8 @@ export interface ServerOptions {
   /** Directory for `--cpu-prof` output, if the server is to be profiled. */
   cpuProfDir?: string;
   heapProfDir?: string;
+  /** Extra environment for the server (e.g. apps/hello's PIPELINE_MAX_DEMAND). */
+  env?: Record<string, string>;
 }
 
 /** Starts a server; a port someone else holds gets two more tries on the next ports. */
@@ -59,6 +61,7 @@ async function startOn(port: number, kind: ServerKind, opts: ServerOptions): Pro
     CONNECTS_PER_SECOND: "0",
     DRAIN_MS: "200",
     NODE_ENV: "production",
+    ...opts.env,
   };
   return spawnServer(port, kind, kind, script, env, opts);
 }

@@ -5,7 +5,7 @@
 /** [min, max] per field, for the fields a report shows with their spread. */
 export type Spread = Record<string, [number, number]>;
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
