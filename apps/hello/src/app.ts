@@ -62,8 +62,10 @@ export interface HelloConfig {
   timings?: HelloMetrics;
   /** StatsChannel's sleeps (tests shorten them). */
   statsChannel?: StatsChannelOptions;
-  /** Basic Auth for `/ops/observer` (off without it). */
+  /** Basic Auth for `/ops` and `/ops/observer` (off without it). */
   admin?: AdminCredentials;
+  /** The observer's admin actions (disconnect a socket, stop a channel); off by default. */
+  adminActions?: boolean;
   /** When set, `GET /metrics` (Prometheus) needs `Authorization: Bearer <metricsKey>`. */
   metricsKey?: string;
 }
@@ -109,7 +111,7 @@ export function createHello(config: HelloConfig): HelloApp {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? "/").split("?", 1)[0];
     if (ops.handle(req, res)) return;
-    if (req.method === "GET" && path === "/ops/observer") {
+    if ((req.method === "GET" && path === "/ops/observer") || (req.method === "POST" && path.startsWith("/ops/observer/"))) {
       observer(req, res);
       return;
     }
@@ -151,7 +153,7 @@ export function createHello(config: HelloConfig): HelloApp {
   const wsOptions = { timeout: config.socketTimeoutMs ?? 60_000 };
   endpoint.socket("/socket", userSocket(config.limits), { transports: [websocket(wsOptions), longPoll(), sse()] });
   endpoint.socket("/auth_socket", authSocket(config.recurringMs ?? 5_000, metrics), { transports: [websocket(wsOptions)] });
-  const observer = observerRoute(endpoint, config.admin);
+  const observer = observerRoute(endpoint, config.admin, config.adminActions);
   // The live dashboard at /ops (same Basic Auth), on Fenix channels.
   const ops = mountOps(endpoint, { user: config.admin?.user, password: config.admin?.password });
   // The pool starts with the first `hash`, and its threads end once idle.

@@ -62,3 +62,32 @@ describe("GET /ops/observer", () => {
     expect(paged.json.connectionList).toMatchObject({ sort: "memory", page: 1, pages: 1 });
   });
 });
+
+describe("admin actions", () => {
+  const post = (base: string, action: string, body: object) =>
+    fetch(`${base}/ops/observer/${action}`, {
+      method: "POST",
+      headers: { ...basic(ADMIN.user, ADMIN.password), "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it("are off by default", async () => {
+    const h = await start({ admin: ADMIN });
+    expect((await post(h.base, "disconnect", { ref: 1 })).status).toBe(403);
+  });
+
+  it("stop a channel (phx_close, no rejoin) and disconnect a socket", async () => {
+    const h = await start({ admin: ADMIN, adminActions: true });
+    const client = await h.connect();
+    await client.request(joinFrame("1", "ping"));
+    const { json } = await get(h.base);
+    const [item] = json.connectionList.items;
+    expect((await post(h.base, "stop", { ref: item.ref, topic: item.channels[0].topic })).status).toBe(200);
+    expect(await client.next()).toEqual(["1", "1", "ping", "phx_close", {}]);
+    expect((await get(h.base)).json.counts.channels).toBe(0);
+    expect((await post(h.base, "stop", { ref: item.ref, topic: "ping" })).status).toBe(404);
+    expect((await post(h.base, "disconnect", { ref: item.ref })).status).toBe(200);
+    await expect.poll(() => client.closed?.code).toBe(1000);
+    expect((await post(h.base, "disconnect", { ref: item.ref })).status).toBe(404);
+  });
+});

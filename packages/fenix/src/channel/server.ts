@@ -22,6 +22,7 @@ type Job =
   | { kind: "info"; message: unknown }
   | { kind: "leave"; ref: Ref }
   | { kind: "shutdown"; reason: StopReason }
+  | { kind: "stop"; reason: StopReason }
   | { kind: "replay"; messages: BroadcastMessage[] };
 
 /**
@@ -115,6 +116,11 @@ export class ChannelServer extends ChannelJoin<Job> implements ChannelProcess {
       (this.onDead ??= []).push(resolve);
       this.enqueue({ kind: "shutdown", reason });
     });
+  }
+
+  /** Ends the channel from the server as a `stop` would: phx_close to the client (it does not rejoin), then terminate. */
+  stop(reason: StopReason): void {
+    this.enqueue({ kind: "stop", reason });
   }
 
   // Allocated on first use: idle channels are where per-connection memory goes.
@@ -243,6 +249,8 @@ export class ChannelServer extends ChannelJoin<Job> implements ChannelProcess {
         return this.end({ shutdown: "left" });
       case "shutdown":
         return this.end(job.reason, true);
+      case "stop":
+        return this.end(job.reason);
       case "replay":
         return this.replay(job.messages);
     }

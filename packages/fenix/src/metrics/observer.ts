@@ -31,7 +31,14 @@ export class Observer {
   private readonly gc = { count: 0, pauseMs: 0, byKind: {} as Record<string, number> };
   private last: { at: number; messagesIn: number; messagesOut: number; elu: ReturnType<typeof performance.eventLoopUtilization> };
 
-  constructor(private readonly runtime: Runtime) {
+  /** Admin actions (`disconnect`, `stopChannel`) are off unless `actions: true`. */
+  readonly actions: boolean;
+
+  constructor(
+    private readonly runtime: Runtime,
+    options: { actions?: boolean } = {},
+  ) {
+    this.actions = options.actions === true;
     this.delay = monitorEventLoopDelay({ resolution: 10 });
     this.delay.enable();
     this.gcObserver = new PerformanceObserver((list) => {
@@ -97,6 +104,36 @@ export class Observer {
     };
   }
 
+  /**
+   * Closes one connection (`ref` from the list) with 1000 "disconnected by an operator"; its
+   * client reconnects as after any server close. False when there is no such connection.
+   */
+  disconnect(ref: number): boolean {
+    this.requireActions();
+    const connection = this.find(ref);
+    if (!connection) return false;
+    void connection.close(1000, "disconnected by an operator", { shutdown: "operator" });
+    return true;
+  }
+
+  /** Stops one channel of a connection (`topic` as the list shows it, hashed or not): phx_close, no rejoin. */
+  stopChannel(ref: number, topic: string): boolean {
+    this.requireActions();
+    const connection = this.find(ref);
+    if (!connection) return false;
+    const target = connection.inspect().channels.find((ch) => ch.topic === topic || hide(ch.topic) === topic);
+    return target ? connection.stopChannel(target.topic) : false;
+  }
+
+  private requireActions(): void {
+    if (!this.actions) throw new Error("observer admin actions are off: create the Observer with { actions: true }");
+  }
+
+  private find(ref: number) {
+    for (const c of this.runtime.connections) if (c.inspect().ref === ref) return c;
+    return undefined;
+  }
+
   close(): void {
     this.delay.disable();
     this.gcObserver.disconnect();
@@ -121,6 +158,7 @@ function hide(value: string): string {
 
 function redact(c: ConnectionSnapshot): object {
   return {
+    ref: c.ref,
     socket: c.socket,
     transport: c.transport,
     id: c.id === null ? null : hide(c.id),

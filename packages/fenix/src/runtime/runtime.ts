@@ -20,12 +20,16 @@ export interface ManagedConnection {
   channelPatterns(): Iterable<string>;
   /** A snapshot for the observer. */
   inspect(): ConnectionSnapshot;
+  /** Stops one channel (phx_close to the client); false when the topic is not joined. */
+  stopChannel(topic: string, reason?: string): boolean;
   /** Closes the transport and ends every channel; resolves once every `terminate` has run. */
   close(code: number, reason?: string, why?: { shutdown: string }): Promise<void>;
 }
 
 /** One connection as the observer shows it. */
 export interface ConnectionSnapshot {
+  /** A number unique in this process, for the observer's admin actions. */
+  ref: number;
   socket: string;
   transport: string;
   /** The socket id (as `id` returned it), or null. */

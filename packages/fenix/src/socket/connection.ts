@@ -23,6 +23,8 @@ export type TopicJoins = readonly (readonly [topic: string, payload: unknown])[]
  * One client connection: owns the serializer, the heartbeat, and the topic → channel map.
  * Transports feed it frames; it answers through the transport session.
  */
+let serials = 0;
+
 export class Connection implements ChannelHost {
   readonly channels = new Map<string, ChannelServer>();
   private closed = false;
@@ -30,6 +32,7 @@ export class Connection implements ChannelHost {
   private readonly limiter: ConnectionLimiter;
   private lastLimitLog = 0;
   private readonly connectedAt = Date.now();
+  private readonly serial = ++serials;
   private messagesIn = 0;
   private messagesOut = 0;
 
@@ -109,8 +112,16 @@ export class Connection implements ChannelHost {
     this.session.sendShared(frame);
   }
 
+  stopChannel(topic: string, reason = "stopped by an operator"): boolean {
+    const channel = this.channels.get(topic);
+    if (channel === undefined) return false;
+    channel.stop({ shutdown: reason });
+    return true;
+  }
+
   inspect(): ConnectionSnapshot {
     return {
+      ref: this.serial,
       socket: this.socket.name,
       transport: this.transportName,
       id: this.id,
