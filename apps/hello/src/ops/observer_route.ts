@@ -35,7 +35,7 @@ export function observerRoute(runtime: Runtime, admin: AdminCredentials | undefi
     }
     const url = new URL(req.url ?? "/", "http://x");
     if (req.method === "POST") {
-      void adminAction(url.pathname, req, res, (observer ??= new Observer(runtime, { actions })), json);
+      void adminAction(url.pathname, req, (observer ??= new Observer(runtime, { actions })), json);
       return;
     }
     const query = url.searchParams;
@@ -54,13 +54,7 @@ export function observerRoute(runtime: Runtime, admin: AdminCredentials | undefi
  * `POST /ops/observer/disconnect {ref}` and `POST /ops/observer/stop {ref, topic}` (refs and
  * topics as the list shows them); 403 unless admin actions were turned on.
  */
-async function adminAction(
-  path: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-  observer: Observer,
-  json: (status: number, body: object) => void,
-): Promise<void> {
+async function adminAction(path: string, req: IncomingMessage, observer: Observer, json: (status: number, body: object) => void): Promise<void> {
   if (!observer.actions) {
     json(403, { error: "admin actions are off (createHello({ adminActions: true }) turns them on)" });
     return;
