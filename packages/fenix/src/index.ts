@@ -37,7 +37,7 @@ export { Observer } from "./metrics/observer.js";
 export { mountOps } from "./ops/dashboard.js";
 export type { Ops, OpsOptions } from "./ops/dashboard.js";
 export type { DashboardStats } from "./ops/dashboard_data.js";
-export type { ObserverQuery, ObserverSort } from "./metrics/observer.js";
+export type { NodeStats, ObserverQuery, ObserverSort } from "./metrics/observer.js";
 export type { ConnectionSnapshot } from "./runtime/runtime.js";
 export type { StatsdClient, StatsdSinkOptions } from "./metrics/statsd.js";
 export type { PipelineEvent, PipelineOptions } from "./pipeline/pipeline.js";

@@ -13,6 +13,15 @@ export interface ObserverQuery {
   pageSize?: number;
 }
 
+export interface NodeStats {
+  node: { name: string; pid: number; uptimeSeconds: number; node: string };
+  memory: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+  gc: { count: number; pauseMs: number; byKind: Record<string, number> };
+  eventLoop: { utilization: number; delayMs: { p50: number; p90: number; p99: number; max: number } };
+  totals: { messagesIn: number; messagesOut: number; crashes: number; drops: Record<string, number> };
+  rates: { messagesInPerSecond: number; messagesOutPerSecond: number; overSeconds: number };
+}
+
 const GC_KINDS: Record<number, string> = { 1: "minor", 2: "major", 4: "incremental", 8: "weakcb" };
 
 /**
@@ -58,7 +67,8 @@ export class Observer {
     };
   }
 
-  snapshot(query: ObserverQuery = {}): object {
+  /** The node's own figures (memory, GC, event loop, totals, rates since the last call), without the connections. */
+  nodeStats(): NodeStats {
     const now = performance.now();
     const seconds = Math.max((now - this.last.at) / 1000, 0.001);
     const stats = this.runtime.stats;
@@ -69,14 +79,6 @@ export class Observer {
       overSeconds: round(seconds),
     };
     this.last = { at: now, messagesIn: stats.messagesIn, messagesOut: stats.messagesOut, elu: performance.eventLoopUtilization() };
-
-    const connections = [...this.runtime.connections].map((c) => c.inspect());
-    const sort = query.sort ?? "memory";
-    const key = sortKey(sort);
-    connections.sort((a, b) => key(b) - key(a) || a.connectedAt - b.connectedAt);
-    const pageSize = Math.min(Math.max(Math.floor(query.pageSize ?? 50), 1), 500);
-    const pages = Math.max(Math.ceil(connections.length / pageSize), 1);
-    const page = Math.min(Math.max(Math.floor(query.page ?? 1), 1), pages);
     const memory = process.memoryUsage();
     const ms = (ns: number) => round(ns / 1e6);
     return {
@@ -87,13 +89,27 @@ export class Observer {
         utilization: round(elu.utilization),
         delayMs: { p50: ms(this.delay.percentile(50)), p90: ms(this.delay.percentile(90)), p99: ms(this.delay.percentile(99)), max: ms(this.delay.max) },
       },
+      totals: { messagesIn: stats.messagesIn, messagesOut: stats.messagesOut, crashes: stats.crashes, drops: { ...stats.drops } },
+      rates,
+    };
+  }
+
+  snapshot(query: ObserverQuery = {}): object {
+    const node = this.nodeStats();
+    const connections = [...this.runtime.connections].map((c) => c.inspect());
+    const sort = query.sort ?? "memory";
+    const key = sortKey(sort);
+    connections.sort((a, b) => key(b) - key(a) || a.connectedAt - b.connectedAt);
+    const pageSize = Math.min(Math.max(Math.floor(query.pageSize ?? 50), 1), 500);
+    const pages = Math.max(Math.ceil(connections.length / pageSize), 1);
+    const page = Math.min(Math.max(Math.floor(query.page ?? 1), 1), pages);
+    return {
+      ...node,
       counts: {
         connections: connections.length,
         channels: connections.reduce((n, c) => n + c.channels.length, 0),
         topics: this.runtime.pubsub.topicCount,
       },
-      totals: { messagesIn: stats.messagesIn, messagesOut: stats.messagesOut, crashes: stats.crashes, drops: { ...stats.drops } },
-      rates,
       connectionList: {
         sort,
         page,

@@ -1,8 +1,8 @@
-import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import type { Channel } from "node:diagnostics_channel";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Presence } from "../presence/presence.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { telemetry } from "../util/telemetry.js";
+import { subscribeFor, telemetry } from "../util/telemetry.js";
 import type { ChannelHandleInEvent, ChannelJoinEvent, SocketConnectEvent } from "../util/telemetry.js";
 
 export interface PrometheusOptions {
@@ -28,16 +28,13 @@ export interface PrometheusOptions {
 export class PrometheusMetrics {
   readonly registry = new Registry();
   private readonly unsubscribers: (() => void)[] = [];
-  private readonly presenceCounts = new Map<string, number>();
-  private presenceUnsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly runtime: Runtime,
-    private readonly options: PrometheusOptions,
+    options: PrometheusOptions,
   ) {
     const registers = [this.registry];
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
-    const self = this;
     const pattern = (topic: string) => options.patternOf(topic) ?? topic;
 
     new Gauge({
@@ -72,7 +69,7 @@ export class PrometheusMetrics {
       collect() {
         this.reset();
         const counts = new Map<string, number>();
-        for (const [topic, n] of self.presenceCounts) if (n > 0) counts.set(pattern(topic), (counts.get(pattern(topic)) ?? 0) + n);
+        for (const [topic, n] of options.presence?.()?.topicSizes() ?? []) counts.set(pattern(topic), (counts.get(pattern(topic)) ?? 0) + n);
         for (const [p, n] of counts) this.set({ pattern: p }, n);
       },
     });
@@ -102,33 +99,14 @@ export class PrometheusMetrics {
       },
     });
 
-    const connect = new Histogram({
-      name: "fenix_connect_duration_seconds",
-      help: "Time spent in the socket's connect (and id), by transport and status.",
-      labelNames: ["transport", "status"],
-      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-      registers,
-    });
-    const join = new Histogram({
-      name: "fenix_join_duration_seconds",
-      help: "Time from a join's arrival to its reply, by route pattern and status.",
-      labelNames: ["pattern", "status"],
-      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-      registers,
-    });
-    const handleIn = new Histogram({
-      name: "fenix_handle_in_duration_seconds",
-      help: "Time a handleIn took, by route pattern and event.",
-      labelNames: ["pattern", "event"],
-      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-      registers,
-    });
-    this.on<SocketConnectEvent>(telemetry.connect.name as string, (e) => connect.observe({ transport: e.transport, status: e.status }, e.durationMs / 1000));
-    this.on<ChannelJoinEvent>(telemetry.join.name as string, (e) => join.observe({ pattern: pattern(e.topic), status: e.status }, e.durationMs / 1000));
-    this.on<ChannelHandleInEvent>(telemetry.handleIn.name as string, (e) =>
-      handleIn.observe({ pattern: pattern(e.topic), event: e.event }, e.durationMs / 1000),
-    );
-    this.watchPresence();
+    const seconds = (name: string, help: string, labelNames: string[]) =>
+      new Histogram({ name, help, labelNames, buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers });
+    const connect = seconds("fenix_connect_duration_seconds", "Time spent in the socket's connect (and id), by transport and status.", ["transport", "status"]);
+    const join = seconds("fenix_join_duration_seconds", "Time from a join's arrival to its reply, by route pattern and status.", ["pattern", "status"]);
+    const handleIn = seconds("fenix_handle_in_duration_seconds", "Time a handleIn took, by route pattern and event.", ["pattern", "event"]);
+    this.on<SocketConnectEvent>(telemetry.connect, (e) => connect.observe({ transport: e.transport, status: e.status }, e.durationMs / 1000));
+    this.on<ChannelJoinEvent>(telemetry.join, (e) => join.observe({ pattern: pattern(e.topic), status: e.status }, e.durationMs / 1000));
+    this.on<ChannelHandleInEvent>(telemetry.handleIn, (e) => handleIn.observe({ pattern: pattern(e.topic), event: e.event }, e.durationMs / 1000));
   }
 
   /** The Prometheus text exposition. */
@@ -143,30 +121,10 @@ export class PrometheusMetrics {
   /** Stops listening to telemetry and presence. */
   close(): void {
     for (const off of this.unsubscribers.splice(0)) off();
-    this.presenceUnsubscribe?.();
     this.registry.clear();
   }
 
-  private on<E extends { runtime: object }>(name: string, handler: (event: E) => void): void {
-    const listener = (message: unknown) => {
-      const event = message as E;
-      if (event.runtime === this.runtime) handler(event);
-    };
-    subscribe(name, listener);
-    this.unsubscribers.push(() => unsubscribe(name, listener));
-  }
-
-  // Presence has no count per topic; the diffs carry every join and leave, local and remote.
-  private watchPresence(): void {
-    if (this.presenceUnsubscribe) return;
-    const presence = this.options.presence?.();
-    if (!presence) return;
-    this.presenceUnsubscribe = presence.tracker.onDiff((diff) => {
-      for (const [topic, { joins, leaves }] of diff) {
-        const n = (this.presenceCounts.get(topic) ?? 0) + joins.length - leaves.length;
-        if (n > 0) this.presenceCounts.set(topic, n);
-        else this.presenceCounts.delete(topic);
-      }
-    });
+  private on<E extends { runtime: object }>(channel: Channel, handler: (event: E) => void): void {
+    this.unsubscribers.push(subscribeFor(this.runtime, channel, handler));
   }
 }

@@ -1,6 +1,6 @@
-import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import type { Channel } from "node:diagnostics_channel";
 import type { Runtime } from "../runtime/runtime.js";
-import { telemetry } from "../util/telemetry.js";
+import { subscribeFor, telemetry } from "../util/telemetry.js";
 import type { ChannelCrashEvent, ChannelHandleInEvent, ChannelJoinEvent, SlowConsumerEvent, SocketConnectEvent } from "../util/telemetry.js";
 
 /** The part of a StatsD client (hot-shots' `StatsD`, DogStatsD tags) this sink uses. */
@@ -39,25 +39,21 @@ export class StatsdSink {
     options: StatsdSinkOptions,
   ) {
     const pattern = (topic: string) => options.patternOf(topic) ?? topic;
-    this.on<SocketConnectEvent>(telemetry.connect.name as string, (e) => {
+    this.on<SocketConnectEvent>(telemetry.connect, (e) => {
       const tags = { socket: e.socket, transport: e.transport, status: e.status };
       client.increment("fenix.socket.connect", 1, tags);
       client.timing("fenix.socket.connect_duration", e.durationMs, tags);
     });
-    this.on<ChannelJoinEvent>(telemetry.join.name as string, (e) => {
+    this.on<ChannelJoinEvent>(telemetry.join, (e) => {
       const tags = { channel: e.channel, pattern: pattern(e.topic), status: e.status };
       client.increment("fenix.channel.join", 1, tags);
       client.timing("fenix.channel.join_duration", e.durationMs, tags);
     });
-    this.on<ChannelHandleInEvent>(telemetry.handleIn.name as string, (e) =>
+    this.on<ChannelHandleInEvent>(telemetry.handleIn, (e) =>
       client.timing("fenix.channel.handle_in", e.durationMs, { channel: e.channel, pattern: pattern(e.topic), event: e.event, status: e.status }),
     );
-    this.on<ChannelCrashEvent>(telemetry.crash.name as string, (e) =>
-      client.increment("fenix.channel.crash", 1, { channel: e.channel, pattern: pattern(e.topic) }),
-    );
-    this.on<SlowConsumerEvent>(telemetry.slowConsumer.name as string, (e) =>
-      client.increment("fenix.drops", 1, { reason: "slow_consumer", transport: e.transport }),
-    );
+    this.on<ChannelCrashEvent>(telemetry.crash, (e) => client.increment("fenix.channel.crash", 1, { channel: e.channel, pattern: pattern(e.topic) }));
+    this.on<SlowConsumerEvent>(telemetry.slowConsumer, (e) => client.increment("fenix.drops", 1, { reason: "slow_consumer", transport: e.transport }));
     this.timer = setInterval(() => this.flush(), options.intervalMs ?? 10_000);
     this.timer.unref();
   }
@@ -84,12 +80,7 @@ export class StatsdSink {
     for (const off of this.unsubscribers.splice(0)) off();
   }
 
-  private on<E extends { runtime: object }>(name: string, handler: (event: E) => void): void {
-    const listener = (message: unknown) => {
-      const event = message as E;
-      if (event.runtime === this.runtime) handler(event);
-    };
-    subscribe(name, listener);
-    this.unsubscribers.push(() => unsubscribe(name, listener));
+  private on<E extends { runtime: object }>(channel: Channel, handler: (event: E) => void): void {
+    this.unsubscribers.push(subscribeFor(this.runtime, channel, handler));
   }
 }

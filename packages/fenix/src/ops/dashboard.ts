@@ -59,20 +59,6 @@ export function mountOps(endpoint: Endpoint, options: OpsOptions = {}): Ops {
   let observerInstance: Observer | undefined;
   const observer = () => (observerInstance ??= new Observer(endpoint));
   let timer: NodeJS.Timeout | undefined;
-  // Presence keeps no count per topic; the diffs carry every join and leave, local and remote.
-  const presenceCounts = new Map<string, number>();
-  let stopPresence: (() => void) | undefined;
-  try {
-    stopPresence = endpoint.presence.tracker.onDiff((diff) => {
-      for (const [topic, { joins, leaves }] of diff) {
-        const n = (presenceCounts.get(topic) ?? 0) + joins.length - leaves.length;
-        if (n > 0) presenceCounts.set(topic, n);
-        else presenceCounts.delete(topic);
-      }
-    });
-  } catch {
-    // Presence is off.
-  }
 
   const tick = () => {
     if (endpoint.pubsub.subscriberCount(TOPIC) === 0) {
@@ -80,7 +66,7 @@ export function mountOps(endpoint: Endpoint, options: OpsOptions = {}): Ops {
       timer = undefined;
       return;
     }
-    endpoint.localBroadcast(TOPIC, "stats", dashboardStats(endpoint, observer(), presenceCounts));
+    endpoint.localBroadcast(TOPIC, "stats", dashboardStats(endpoint, observer()));
   };
   const ensureTicking = () => {
     if (timer) return;
@@ -97,7 +83,7 @@ export function mountOps(endpoint: Endpoint, options: OpsOptions = {}): Ops {
     },
     // The numbers at once, not a second later.
     handleInfo(message, socket) {
-      if (message === "first") socket.push("stats", dashboardStats(endpoint, observer(), presenceCounts));
+      if (message === "first") socket.push("stats", dashboardStats(endpoint, observer()));
     },
   });
   endpoint.socket(
@@ -151,7 +137,6 @@ export function mountOps(endpoint: Endpoint, options: OpsOptions = {}): Ops {
     },
     close() {
       clearInterval(timer);
-      stopPresence?.();
       observerInstance?.close();
     },
   };

@@ -20,12 +20,14 @@ export interface DashboardStats {
 }
 
 /** Builds the dashboard's numbers from the observer and the endpoint (cheap: run once a second). */
-export function dashboardStats(endpoint: Endpoint, observer: Observer, presenceCounts?: ReadonlyMap<string, number>): DashboardStats {
-  const snap = observer.snapshot({ sort: "reductions", pageSize: 500 }) as any;
+export function dashboardStats(endpoint: Endpoint, observer: Observer): DashboardStats {
+  const node = observer.nodeStats();
+  let connections = 0;
   const byTransport: Record<string, number> = {};
   const channels: Record<string, number> = {};
   const busiest: DashboardStats["busiest"] = [];
   for (const c of endpoint.connections) {
+    connections++;
     const info = c.inspect();
     byTransport[info.transport] = (byTransport[info.transport] ?? 0) + 1;
     for (const ch of info.channels) {
@@ -40,7 +42,7 @@ export function dashboardStats(endpoint: Endpoint, observer: Observer, presenceC
     const presence = endpoint.presence;
     nodes = nodes.concat(presence.tracker.peers().map((p) => ({ name: p.name, status: p.status })));
     presences = {};
-    for (const [topic, n] of presenceCounts ?? []) {
+    for (const [topic, n] of presence.topicSizes()) {
       const pattern = endpoint.patternOf(topic) ?? topic;
       presences[pattern] = (presences[pattern] ?? 0) + n;
     }
@@ -51,15 +53,15 @@ export function dashboardStats(endpoint: Endpoint, observer: Observer, presenceC
     at: Date.now(),
     node: endpoint.nodeName,
     nodes,
-    connections: snap.counts.connections,
+    connections,
     byTransport,
     channels,
     presences,
-    messagesInPerSecond: snap.rates.messagesInPerSecond,
-    messagesOutPerSecond: snap.rates.messagesOutPerSecond,
-    heapUsed: snap.memory.heapUsed,
-    rss: snap.memory.rss,
-    eventLoopDelayP99Ms: snap.eventLoop.delayMs.p99,
+    messagesInPerSecond: node.rates.messagesInPerSecond,
+    messagesOutPerSecond: node.rates.messagesOutPerSecond,
+    heapUsed: node.memory.heapUsed,
+    rss: node.memory.rss,
+    eventLoopDelayP99Ms: node.eventLoop.delayMs.p99,
     busiest: busiest.slice(0, 10),
   };
 }

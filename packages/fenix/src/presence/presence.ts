@@ -55,6 +55,7 @@ export class Presence {
   private readonly owners = new WeakMap<PresenceSubject, string>();
   private nextOwner = 0;
   private queue: Promise<void> = Promise.resolve();
+  private readonly sizes = new Map<string, number>();
 
   constructor(
     private readonly pubsub: PubSub,
@@ -125,6 +126,11 @@ export class Presence {
     return fetched[k];
   }
 
+  /** Tracked presences (metas, every node's) per topic, kept from the diffs; for metrics and dashboards. */
+  topicSizes(): ReadonlyMap<string, number> {
+    return this.sizes;
+  }
+
   /** Pushes `presence_state` to the channel's client, as Phoenix apps do after join. */
   async pushState(socket: PresenceSubject & { push(event: string, payload: unknown): void }): Promise<void> {
     socket.push("presence_state", await this.list(socket.topic));
@@ -136,6 +142,9 @@ export class Presence {
    */
   private broadcastDiff(diff: Diff): void {
     for (const [topic, { joins, leaves }] of diff) {
+      const size = (this.sizes.get(topic) ?? 0) + joins.length - leaves.length;
+      if (size > 0) this.sizes.set(topic, size);
+      else this.sizes.delete(topic);
       if (telemetry.presenceDiff.hasSubscribers) {
         telemetry.presenceDiff.publish({ runtime: this.pubsub.owner ?? this.pubsub, topic, joins: joins.length, leaves: leaves.length });
       }

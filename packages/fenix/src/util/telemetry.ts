@@ -1,4 +1,4 @@
-import { channel } from "node:diagnostics_channel";
+import { type Channel, channel } from "node:diagnostics_channel";
 
 /**
  * Fenix's telemetry seam, on `node:diagnostics_channel`: a publisher checks `hasSubscribers`
@@ -138,4 +138,16 @@ export interface DropEvent {
   reason: string;
   topic?: string;
   event?: string;
+}
+
+/**
+ * Subscribes `handler` to one telemetry channel for the events of one `runtime` (an exporter of
+ * one Endpoint in a process that may host several); returns the unsubscribe.
+ */
+export function subscribeFor<E extends { runtime: object }>(runtime: object, channel: Channel, handler: (event: E) => void): () => void {
+  const listener = (message: unknown) => {
+    if ((message as E).runtime === runtime) handler(message as E);
+  };
+  channel.subscribe(listener);
+  return () => channel.unsubscribe(listener);
 }
