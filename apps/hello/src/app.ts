@@ -110,7 +110,6 @@ export function createHello(config: HelloConfig): HelloApp {
   const metrics = config.timings ?? config.stats ?? NO_METRICS;
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? "/").split("?", 1)[0];
-    if (ops.handle(req, res)) return;
     if ((req.method === "GET" && path === "/ops/observer") || (req.method === "POST" && path.startsWith("/ops/observer/"))) {
       observer(req, res);
       return;
@@ -155,7 +154,7 @@ export function createHello(config: HelloConfig): HelloApp {
   endpoint.socket("/auth_socket", authSocket(config.recurringMs ?? 5_000, metrics), { transports: [websocket(wsOptions)] });
   const observer = observerRoute(endpoint, config.admin, config.adminActions);
   // The live dashboard at /ops (same Basic Auth), on Fenix channels.
-  const ops = mountOps(endpoint, { user: config.admin?.user, password: config.admin?.password });
+  mountOps(endpoint, { user: config.admin?.user, password: config.admin?.password });
   // The pool starts with the first `hash`, and its threads end once idle.
   let pool: Piscina | undefined;
   const hashPool = () => (pool ??= createHashPool());

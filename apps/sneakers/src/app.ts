@@ -3,7 +3,7 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyFormbody from "@fastify/formbody";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance } from "fastify";
-import { Endpoint, longPoll, websocket } from "fenix";
+import { Endpoint, longPoll, mountOps, websocket } from "fenix";
 import type { HistoryStore, Logger, PresenceOptions, PubSubAdapter } from "fenix";
 import { Database } from "./db/database.js";
 import { migrate } from "./db/migrations.js";
@@ -44,6 +44,8 @@ export interface SneakersConfig {
   seedWhenEmpty?: boolean;
   /** Seed for the random counts (tests), default truly random as in the book. */
   randomSeed?: number;
+  /** HTTP Basic Auth of the operators' pages (`/ops`); without both they answer 404. */
+  admin?: { user: string; password: string };
 }
 
 export interface SneakersApp {
@@ -88,6 +90,8 @@ export async function createSneakersApp(config: SneakersConfig): Promise<Sneaker
     productSocket(() => server.get()),
     { transports: [websocket(), longPoll()] },
   );
+  // Fenix's live ops dashboard at /ops (ADMIN_USER / ADMIN_PASSWORD).
+  mountOps(endpoint, { user: config.admin?.user, password: config.admin?.password });
   const inventory = new InventoryContext(store, server, endpoint, logger);
   const replication = new Replication(
     endpoint.pubsub,

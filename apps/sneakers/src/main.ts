@@ -34,6 +34,7 @@ try {
     apiKey: setting("API_KEY", "dev-api-key"),
     databaseUrl: process.env.DATABASE_URL || undefined,
     nodeName: process.env.NODE_NAME,
+    admin: process.env.ADMIN_USER && process.env.ADMIN_PASSWORD ? { user: process.env.ADMIN_USER, password: process.env.ADMIN_PASSWORD } : undefined,
     // REDIS_URL makes a cluster: shoppers' broadcasts and inventory replication reach every node.
     pubsubAdapter: process.env.REDIS_URL ? new RedisAdapter({ url: process.env.REDIS_URL, logger }) : undefined,
     logger,

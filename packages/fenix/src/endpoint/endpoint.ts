@@ -303,10 +303,31 @@ export class Endpoint implements Runtime {
     this.pubsub.localBroadcast(topic, event, payload);
   }
 
+  private readonly requestHandlers: Array<(req: IncomingMessage, res: ServerResponse) => boolean> = [];
+  private readonly closeHooks: Array<() => void> = [];
+
+  /**
+   * Adds HTTP routes that Fenix serves itself, ahead of the app's handler — on `listen` and on
+   * an `attach`ed server alike, so an add-on (the ops dashboard) mounts in one line in any app.
+   * The handler answers the request and returns true, or returns false to pass it on.
+   *
+   * @example
+   * endpoint.addRequestHandler((req, res) => req.url === "/version" && (res.end("1.0"), true));
+   */
+  addRequestHandler(handler: (req: IncomingMessage, res: ServerResponse) => boolean): void {
+    this.requestHandlers.push(handler);
+  }
+
+  /** Runs `hook` when the endpoint closes (an add-on's timers and observers). */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
   /** Handles a request if it belongs to Fenix; returns false when the app should handle it. */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     const pathname = (req.url ?? "/").split("?", 1)[0];
     if (this.lifecycle.handleProbe(pathname, req, res)) return true;
+    for (const handler of this.requestHandlers) if (handler(req, res)) return true;
     if (this.publishApi && pathname === this.publishApi.path) {
       void this.publishApi.handle(req, res).catch((err) => this.fail(res, err));
       return true;
@@ -420,6 +441,7 @@ export class Endpoint implements Runtime {
     await this.pubsub.stop();
     this.metricsInstance?.close();
     this.statsdSink?.close();
+    for (const hook of this.closeHooks.splice(0)) hook();
     this.detachLogs();
   }
 }

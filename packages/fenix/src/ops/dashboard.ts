@@ -23,7 +23,10 @@ export interface OpsOptions {
 }
 
 export interface Ops {
-  /** Serves the page and the client script; false for every other request. */
+  /**
+   * Serves the page and the client script; false for every other request. The endpoint already
+   * asks it first (on `listen` and `attach`); call it yourself only for a server Fenix is not on.
+   */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   close(): void;
 }
@@ -44,12 +47,12 @@ function phoenixClient(): Buffer {
  * official phoenix client joins `ops:dashboard` on `/ops/socket`, and one timer per node that
  * broadcasts the node's numbers every second while a page is open — connections by transport,
  * channels by pattern, messages per second, heap and RSS, event-loop delay, the cluster's nodes
- * and the busiest channels. Mount it before `listen`; the app's handler hands it requests first.
+ * and the busiest channels. Mount it before `listen` or `attach`: the endpoint serves its routes
+ * ahead of the app's own handler (plain `node:http`, Fastify, Express alike) and stops its timer
+ * when it closes.
  *
  * @example
- * const ops = mountOps(endpoint, { user: process.env.ADMIN_USER, password: process.env.ADMIN_PASSWORD });
- * // in the app's request handler:
- * if (ops.handle(req, res)) return;
+ * mountOps(endpoint, { user: process.env.ADMIN_USER, password: process.env.ADMIN_PASSWORD });
  */
 export function mountOps(endpoint: Endpoint, options: OpsOptions = {}): Ops {
   const path = (options.path ?? "/ops").replace(/\/$/, "");
@@ -105,7 +108,7 @@ export function mountOps(endpoint: Endpoint, options: OpsOptions = {}): Ops {
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
 
-  return {
+  const ops: Ops = {
     handle(req, res) {
       const pathname = (req.url ?? "/").split("?", 1)[0];
       if (req.method !== "GET" || (pathname !== path && pathname !== `${path}/phoenix.js`)) return false;
@@ -140,4 +143,7 @@ export function mountOps(endpoint: Endpoint, options: OpsOptions = {}): Ops {
       observerInstance?.close();
     },
   };
+  endpoint.addRequestHandler(ops.handle);
+  endpoint.onClose(ops.close);
+  return ops;
 }
