@@ -4,7 +4,7 @@ import { closeSync, mkdirSync, openSync, readdirSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { join as joinPath } from "node:path";
 import { type BenchConfig, FENIX_ONLY, type ScenarioName } from "./config.js";
-import { GEN_CPU, SERVER_CPU, type ServerKind } from "./control.js";
+import { GEN_CPU, SERVER_CPU, type ServerKind, VARIANT_KINDS } from "./control.js";
 import { type LaunchRow, launch } from "./launch.js";
 import { aggregate } from "./median.js";
 import { canPin, fileLimit, killAll } from "./procs.js";
@@ -109,7 +109,9 @@ export async function runBench(cfg: BenchConfig, opts: RunOptions): Promise<Benc
     for (let round = 1; round <= cfg.repeat; round++) {
       for (const scenario of cfg.scenarios) {
         // An app of its own on Fenix (launch) runs once, when Fenix is among the servers.
-        const kinds = FENIX_ONLY.includes(scenario) ? cfg.servers.filter((k) => k === "fenix") : cfg.servers;
+        const kinds = FENIX_ONLY.includes(scenario)
+          ? cfg.servers.filter((k) => k === "fenix")
+          : cfg.servers.filter((k) => !VARIANT_KINDS.includes(k) || cfg.variantScenarios.includes(scenario));
         for (const kind of kinds) {
           log(`${scenario} · ${kind}${cfg.repeat > 1 ? ` · round ${round}/${cfg.repeat}` : ""}`);
           const ctx: Ctx = {

@@ -1,6 +1,6 @@
 // What a run measures and for how long. Every loop in the bench is bounded by these counts and
 // durations (and by request timeouts), never by "until it stops".
-import { SERVER_KINDS, type ServerKind } from "./control.js";
+import { ALL_SERVER_KINDS, type ServerKind } from "./control.js";
 
 export type ScenarioName = "fanout" | "memory" | "join" | "rtt" | "launch";
 export const SCENARIOS: ScenarioName[] = ["fanout", "memory", "join", "rtt", "launch"];
@@ -12,6 +12,8 @@ export interface BenchConfig {
   mode: Mode;
   servers: ServerKind[];
   scenarios: ScenarioName[];
+  /** Where the variants (VARIANT_KINDS: Fenix with metrics off) run; the other scenarios skip them. */
+  variantScenarios: ScenarioName[];
   /** Client source addresses: several, so no single address runs out of ephemeral ports. */
   addresses: string[];
   /** Client heartbeat period (Phoenix heartbeat, ws ping; Socket.IO's server pings on its own). */
@@ -60,8 +62,10 @@ const ADDRESSES = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"];
 export function preset(mode: Mode): BenchConfig {
   const base: BenchConfig = {
     mode,
-    servers: [...SERVER_KINDS],
+    servers: [...ALL_SERVER_KINDS],
     scenarios: [...SCENARIOS],
+    // The cost of metrics is priced where issue 8 sets its bounds: fan-out and idle memory.
+    variantScenarios: ["fanout", "memory"],
     addresses: ADDRESSES,
     heartbeatMs: 30_000,
     repeat: 1,

@@ -6,9 +6,29 @@ import type { Protocol } from "./gen/clients.js";
 import type { GenConfig } from "./gen/main.js";
 import { spawnPinned, stop, waitForPort } from "./procs.js";
 
-export type ServerKind = Protocol;
+export type ServerKind = "fenix" | "fenix-nometrics" | "socketio" | "ws";
+/** The servers compared side by side: every chart and the goals against Socket.IO and raw ws. */
 export const SERVER_KINDS: ServerKind[] = ["fenix", "socketio", "ws"];
-export const SERVER_LABELS: Record<ServerKind, string> = { fenix: "Fenix", socketio: "Socket.IO 4.8", ws: "raw ws" };
+/**
+ * Fenix variants priced against "fenix" in the same run: apps/hello with metrics off. A default
+ * run starts them for the cost scenarios only (config `variantScenarios`).
+ */
+export const VARIANT_KINDS: ServerKind[] = ["fenix-nometrics"];
+export const ALL_SERVER_KINDS: ServerKind[] = [...SERVER_KINDS, ...VARIANT_KINDS];
+export const SERVER_LABELS: Record<ServerKind, string> = {
+  fenix: "Fenix",
+  "fenix-nometrics": "Fenix, metrics off",
+  socketio: "Socket.IO 4.8",
+  ws: "raw ws",
+};
+
+/** The wire protocol a server speaks (what its generators' clients speak). */
+export function protocolOf(kind: ServerKind): Protocol {
+  return kind === "fenix-nometrics" ? "fenix" : kind;
+}
+
+/** How often the runner scrapes a metrics-on Fenix's `GET /metrics` during a scenario, as Prometheus would. */
+export const SCRAPE_MS = 2_000;
 
 export const SERVER_CPU = 0;
 export const GEN_CPU = 1;
@@ -50,7 +70,7 @@ export async function startServer(kind: ServerKind, opts: ServerOptions = {}): P
 }
 
 async function startOn(port: number, kind: ServerKind, opts: ServerOptions): Promise<Server> {
-  const script = kind === "fenix" ? `${ROOT}apps/hello/dist/main.js` : `${DIST}servers/${kind}.js`;
+  const script = kind === "fenix" ? `${ROOT}apps/hello/dist/main.js` : `${DIST}servers/${kind.replace("-", "_")}.js`;
   const env: NodeJS.ProcessEnv = {
     PORT: String(port),
     LOG_LEVEL: "warn",
@@ -147,7 +167,7 @@ export class Gen {
   }
 
   static spawn(kind: ServerKind, port: number, name: string, addresses: string[], logFd?: number): Gen {
-    const config: GenConfig = { protocol: kind, port, addresses, apiKey: API_KEY, timeoutMs: 20_000 };
+    const config: GenConfig = { protocol: protocolOf(kind), port, addresses, apiKey: API_KEY, timeoutMs: 20_000 };
     const child = spawnPinned({ name, cpu: GEN_CPU, nodeArgs: [`${DIST}gen/main.js`], env: { BENCH_GEN: JSON.stringify(config) }, logFd });
     return new Gen(child, name);
   }

@@ -1,6 +1,6 @@
 // Turns a BenchResult into the Markdown tables (with the issue's goals checked) and an SVG chart.
 import type { BenchResult } from "./bench.js";
-import { SERVER_KINDS, SERVER_LABELS, type ServerKind } from "./control.js";
+import { SCRAPE_MS, SERVER_KINDS, SERVER_LABELS, type ServerKind } from "./control.js";
 import type { CpuFigures, Repeated } from "./scenarios.js";
 
 export interface Goal {
@@ -84,7 +84,34 @@ export function goals(r: BenchResult): Goal[] {
     (x) => x >= 1.2,
     lim(t("fenix"), t("socketio"), "Socket.IO"),
   );
+  // Issue 8, item 8: what metrics on (Prometheus, its telemetry subscribers, a scrape every
+  // SCRAPE_MS) costs against the same app with metrics off, in the same run.
+  const off = fan("fenix-nometrics");
+  add(`metrics cost: fanout ${fmt(top)} deliveries/s, on vs off`, F?.deliveriesPerSec, off?.deliveriesPerSec, "≥ 0.97", (x) => x >= 0.97, lim(F, off, "off"));
+  const extra = memoryCost(r);
+  const worstExtra = extra.length ? extra.reduce((a, b) => (b.extraKB > a.extraKB ? b : a)) : undefined;
+  out.push({
+    goal: "metrics cost: KB per idle connection, on minus off, worst count",
+    fenix: worstExtra?.onKB ?? null,
+    reference: worstExtra?.offKB ?? null,
+    ratio: worstExtra ? worstExtra.onKB / worstExtra.offKB : null,
+    target: "on − off ≤ 0.3 KB",
+    pass: worstExtra ? worstExtra.extraKB <= 0.3 : null,
+    limits: "–",
+  });
   return out;
+}
+
+/** Per idle-connection count, Fenix's KB per connection with metrics on and off. */
+function memoryCost(r: BenchResult): { connections: number; onKB: number; offKB: number; extraKB: number }[] {
+  const rows = [];
+  for (const on of r.memory.filter((x) => x.server === "fenix")) {
+    const off = r.memory.find((x) => x.server === "fenix-nometrics" && x.connections === on.connections);
+    if (!off) continue;
+    const [onKB, offKB] = [on.bytesPerConnection / KB, off.bytesPerConnection / KB];
+    rows.push({ connections: on.connections, onKB, offKB, extraKB: onKB - offKB });
+  }
+  return rows;
 }
 
 export function markdown(r: BenchResult): string {
@@ -178,7 +205,33 @@ export function markdown(r: BenchResult): string {
       );
     }
   }
-  L.push("", "### Goals (issue 5, item 3)", "", "| Goal | Fenix | Reference | Ratio | Target | Status | Limits |", "|---|---:|---:|---:|---|---|---|");
+  const costFan = r.fanout.filter((x) => x.server === "fenix-nometrics");
+  if (costFan.length || memoryCost(r).length) {
+    L.push(
+      "",
+      "### Cost of metrics — Fenix with metrics on (Prometheus, scraped every " + `${SCRAPE_MS / 1000} s) vs off, same run`,
+      "",
+      "| Scenario | Count | On | Off | On / off |",
+      "|---|---:|---:|---:|---:|",
+    );
+    for (const off of costFan) {
+      const on = r.fanout.find((x) => x.server === "fenix" && x.subscribers === off.subscribers);
+      L.push(
+        `| fanout deliveries/s | ${fmt(off.subscribers)} | ${on ? fig(on, "deliveriesPerSec") : "–"} | ${fig(off, "deliveriesPerSec")} | ${fmt(on ? on.deliveriesPerSec / off.deliveriesPerSec : null, 3)} |`,
+      );
+    }
+    for (const m of memoryCost(r))
+      L.push(
+        `| KB per idle connection | ${fmt(m.connections)} | ${fmt(m.onKB, 2)} | ${fmt(m.offKB, 2)} | ${fmt(m.onKB / m.offKB, 3)} (${m.extraKB >= 0 ? "+" : ""}${fmt(m.extraKB, 2)} KB) |`,
+      );
+  }
+  L.push(
+    "",
+    "### Goals (issue 5, item 3; metrics cost: issue 8, item 8)",
+    "",
+    "| Goal | Fenix | Reference | Ratio | Target | Status | Limits |",
+    "|---|---:|---:|---:|---|---|---|",
+  );
   for (const g of goals(r)) {
     const status = g.pass === null ? "n/a" : g.pass ? "✅ pass" : "❌ fail";
     const num = (n: number | null) => fmt(n, n !== null && Math.abs(n) >= 100 ? 0 : 2);
@@ -193,7 +246,7 @@ export function markdown(r: BenchResult): string {
 
 // ---- SVG -------------------------------------------------------------------------------------
 
-const COLORS: Record<ServerKind, string> = { fenix: "#e4572e", socketio: "#4c6ef5", ws: "#6c757d" };
+const COLORS: Record<ServerKind, string> = { fenix: "#e4572e", "fenix-nometrics": "#f4a582", socketio: "#4c6ef5", ws: "#6c757d" };
 
 interface Panel {
   title: string;

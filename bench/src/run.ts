@@ -1,6 +1,7 @@
 // `npm run bench [-- options]`: one run of every scenario against every server, then the reports.
 //   --quick                  about a minute: same counts, shorter windows
-//   --servers=fenix,ws       a subset of fenix, socketio, ws
+//   --servers=fenix,ws       a subset of fenix, fenix-nometrics, socketio, ws (fenix-nometrics, named
+//                            here, runs in every scenario; by default in fanout and memory only)
 //   --scenarios=fanout,rtt   a subset of fanout, memory, join, rtt, launch (--scenario= is the same)
 //   --shoppers=N             launch: shoppers watching the sale (default 2000, quick 200)
 //   --fanout=10000           fanout subscriber counts (comma-separated)
@@ -18,7 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runBench } from "./bench.js";
 import { type Mode, SCENARIOS, type ScenarioName, preset } from "./config.js";
-import { GEN_CPU, SERVER_KINDS, type ServerKind } from "./control.js";
+import { ALL_SERVER_KINDS, GEN_CPU, type ServerKind } from "./control.js";
 import { canPin, killAll } from "./procs.js";
 import { profileMarkdown } from "./profile.js";
 import { goals, markdown, svg } from "./report.js";
@@ -60,16 +61,18 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const mode: Mode = args.has("quick") ? "quick" : "full";
   const cfg = preset(mode);
-  cfg.servers = list<ServerKind>(args.get("servers"), SERVER_KINDS, cfg.servers);
+  cfg.servers = list<ServerKind>(args.get("servers"), ALL_SERVER_KINDS, cfg.servers);
+  if (args.get("servers")) cfg.variantScenarios = [...SCENARIOS];
   if (args.has("scenario") && !args.has("scenarios")) args.set("scenarios", args.get("scenario")!);
   cfg.scenarios = list<ScenarioName>(args.get("scenarios"), SCENARIOS, cfg.scenarios);
   if (args.get("repeat")) cfg.repeat = Math.max(1, Math.min(10, Math.floor(Number(args.get("repeat")) || 1)));
   if (args.get("join-gens")) cfg.join.gens = Number(args.get("join-gens"));
   if (args.get("shoppers")) cfg.launch.shoppers = Math.max(1, Math.min(15_000, Math.floor(Number(args.get("shoppers")) || 1)));
   if (args.get("fanout")) cfg.fanout.subscribers = args.get("fanout")!.split(",").map(Number);
-  const cpuProfile = args.has("cpu-prof") ? list<ServerKind>(args.get("cpu-prof"), SERVER_KINDS, ["fenix"]) : [];
-  const heapProfile = args.has("heap-prof") ? list<ServerKind>(args.get("heap-prof"), SERVER_KINDS, ["fenix"]) : [];
-  const complete = cfg.servers.length === SERVER_KINDS.length && cfg.scenarios.length === SCENARIOS.length && !args.has("fanout") && !args.has("shoppers");
+  const cpuProfile = args.has("cpu-prof") ? list<ServerKind>(args.get("cpu-prof"), ALL_SERVER_KINDS, ["fenix"]) : [];
+  const heapProfile = args.has("heap-prof") ? list<ServerKind>(args.get("heap-prof"), ALL_SERVER_KINDS, ["fenix"]) : [];
+  const complete =
+    ALL_SERVER_KINDS.every((k) => cfg.servers.includes(k)) && cfg.scenarios.length === SCENARIOS.length && !args.has("fanout") && !args.has("shoppers");
   const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
   const profiling = cpuProfile.length + heapProfile.length > 0;
   const name = args.get("name") || (complete && !profiling ? (mode === "full" ? "latest" : "quick") : `partial-${stamp}`);

@@ -1,7 +1,7 @@
 // The four scenarios, each against one server in a fresh process (so no scenario inherits
 // another's heap), with generators on the other core. Each returns table rows.
 import type { BenchConfig } from "./config.js";
-import { type Gen, type Server, type ServerKind, type ServerOptions, shares, spawnGens, startServer } from "./control.js";
+import { type Gen, SCRAPE_MS, type Server, type ServerKind, type ServerOptions, shares, spawnGens, startServer } from "./control.js";
 import { Histogram, type SparseHist } from "./hist.js";
 import type { Spread } from "./median.js";
 import { type CpuSnap, canPin, corePercent, cpuSnap, procPercent, procSeconds, procSplit, rssBytes, sleep } from "./procs.js";
@@ -53,15 +53,40 @@ export function cpuFigures(a: CpuSnap, b: CpuSnap, server: number, gens: number[
   return { serverCpuPct, serverSysPct, genCpuPct, genSysPct, core0Pct, core1Pct, limit };
 }
 
+/** GETs `/metrics` every SCRAPE_MS (one at a time, 5 s timeout); a failure is logged once. */
+function scrape(port: number, log: (line: string) => void): { stop(): void } {
+  let busy = false;
+  let failed = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) })
+      .then(async (res) => {
+        await res.arrayBuffer();
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      })
+      .catch((err: Error) => {
+        if (!failed) log(`  scraping /metrics failed: ${err.message}`);
+        failed = true;
+      })
+      .finally(() => {
+        busy = false;
+      });
+  }, SCRAPE_MS);
+  return { stop: () => clearInterval(timer) };
+}
+
 /** Runs `run` against a fresh server (by default the scenario's kind; `start` for another app) and `nGens` generators. */
 export async function withServer<T>(
   ctx: Ctx,
   nGens: number,
   run: (server: Server, gens: Gen[]) => Promise<T>,
-  start: (opts: ServerOptions) => Promise<Server> = (opts) => startServer(ctx.kind, opts),
+  start?: (opts: ServerOptions) => Promise<Server>,
 ): Promise<T> {
-  const server = await start({ ...ctx.server, logFd: ctx.logFd });
+  const server = await (start ?? ((opts) => startServer(ctx.kind, opts)))({ ...ctx.server, logFd: ctx.logFd });
   const gens = spawnGens(ctx.kind, server.port, nGens, ctx.cfg.addresses, ctx.logFd);
+  // Metrics on means scraped too: the runner reads /metrics as a Prometheus server would.
+  const scraper = !start && ctx.kind === "fenix" ? scrape(server.port, ctx.log) : undefined;
   // A server that dies mid-scenario fails it at once rather than at the scenario timeout.
   let onExit: (() => void) | undefined;
   const died = new Promise<never>((_, reject) => {
@@ -72,6 +97,7 @@ export async function withServer<T>(
     return await Promise.race([run(server, gens), died]);
   } finally {
     server.child.off("exit", onExit!);
+    scraper?.stop();
     // The server closes first, so TIME_WAIT lands on its port, not on the clients' source ports.
     await server.stop();
     await Promise.all(gens.map((g) => g.exit()));

@@ -1,4 +1,4 @@
-// The bench's smoke run: every scenario, tiny counts, all three servers (launch: Fenix's
+// The bench's smoke run: every scenario, tiny counts, all three servers plus Fenix with metrics off (launch: Fenix's
 // apps/sneakers, 20 shoppers and a small stock), through the same code
 // `npm run bench` uses. It asserts only that results were produced: timings on a shared test
 // machine mean nothing. Servers and generators run from the built dist (npm test builds first).
@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { runBench } from "../src/bench.js";
 import { preset } from "../src/config.js";
-import { SERVER_KINDS } from "../src/control.js";
+import { SERVER_KINDS, VARIANT_KINDS } from "../src/control.js";
 import { goals, markdown, svg } from "../src/report.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -41,6 +41,12 @@ describe("bench smoke run", () => {
       expect(rtt).toHaveLength(1);
       expect(rtt[0].repliesPerSec).toBeGreaterThan(0);
     }
+    // Fenix with metrics off runs where its cost is priced (fan-out, memory) and nowhere else.
+    for (const kind of VARIANT_KINDS) {
+      expect(r.fanout.filter((x) => x.server === kind).map((x) => x.deliveriesPerSec > 0)).toEqual([true]);
+      expect(r.memory.filter((x) => x.server === kind).map((x) => x.connections)).toEqual([10, 20]);
+      expect(r.join.concat(r.rtt as never[]).filter((x) => x.server === kind)).toEqual([]);
+    }
     expect(r.launch).toHaveLength(1);
     const launch = r.launch[0];
     expect(launch.shoppers).toBe(20);
@@ -51,7 +57,9 @@ describe("bench smoke run", () => {
     expect(launch.delaySamples).toBe(launch.stockChangeFrames);
     expect(launch.unmatched).toBe(0);
     expect(launch.shoppersNotAllOut).toBe(0);
-    expect(goals(r)).toHaveLength(7);
+    expect(goals(r)).toHaveLength(9);
+    expect(goals(r).filter((g) => g.goal.startsWith("metrics cost")).every((g) => g.ratio !== null)).toBe(true);
+    expect(markdown(r)).toContain("### Cost of metrics");
     expect(markdown(r)).toContain("### Goals");
     expect(markdown(r)).toContain("### Launch");
     expect(svg(r)).toContain("<svg");

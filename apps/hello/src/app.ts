@@ -68,6 +68,11 @@ export interface HelloConfig {
   adminActions?: boolean;
   /** When set, `GET /metrics` (Prometheus) needs `Authorization: Bearer <metricsKey>`. */
   metricsKey?: string;
+  /**
+   * Fenix's metrics: `GET /metrics` and Fenix's own StatsD series (default true). `false` leaves
+   * the telemetry channels without a metrics subscriber — the bench's "metrics off" server.
+   */
+  metrics?: boolean;
 }
 
 export interface HelloApp {
@@ -144,9 +149,9 @@ export function createHello(config: HelloConfig): HelloApp {
     presence: config.presence ?? true,
     connectRate: config.connectRate,
     // GET /metrics: Prometheus text (connections, channels, presences, messages, drops, durations).
-    metrics: { bearer: config.metricsKey || undefined },
+    metrics: config.metrics === false ? undefined : { bearer: config.metricsKey || undefined },
     // Fenix's own metrics (connections, joins, handlers, messages…) to the same StatsD, when on.
-    statsd: stats.client,
+    statsd: config.metrics === false ? undefined : stats.client,
     handler,
   });
   const wsOptions = { timeout: config.socketTimeoutMs ?? 60_000 };
