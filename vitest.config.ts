@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^fenix$/, replacement: src("./packages/fenix/src/index.ts") },
       { find: /^fenix\/testing$/, replacement: src("./packages/fenix/src/testing/index.ts") },
       { find: /^fenix\/protocol$/, replacement: src("./packages/fenix/src/protocol.ts") },
+      { find: /^@fenix\/db$/, replacement: src("./packages/db/src/index.ts") },
     ],
   },
   test: {

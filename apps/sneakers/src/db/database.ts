@@ -1,113 +1,15 @@
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import BetterSqlite3 from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
-import pg from "pg";
+import { Database as AnyDatabase, type DatabaseOptions } from "@fenix/db";
 import type { Schema } from "./schema.js";
 
-export type Engine = "sqlite" | "postgres";
+export type { Engine } from "@fenix/db";
 
-/** Where the embedded database lives when `DATABASE_URL` is not set: apps/sneakers/data/. */
+/** Where the store's embedded database lives when `DATABASE_URL` is not set: apps/sneakers/data/. */
 export const DEFAULT_SQLITE_PATH = fileURLToPath(new URL("../../data/sneakers.sqlite", import.meta.url));
 
-export interface DatabaseOptions {
-  /** `postgres://…`, `sqlite:<path>` or `sqlite::memory:`; default: the embedded file. */
-  url?: string;
-  /** Called once per PostgreSQL pool error (an idle client cut by a restart, say). */
-  onPoolError?: (err: Error) => void;
-}
-
-/**
- * The one typed query layer (Kysely) over either engine. `db` is replaced by `restart()` (the
- * operator's "kill the pool"), so callers read it each time instead of keeping it.
- *
- * @example
- * const database = openDatabase({ url: process.env.DATABASE_URL });
- * const products = await database.db.selectFrom("products").selectAll().execute();
- */
-export class Database {
-  readonly engine: Engine;
-  /** For logs: the engine and where, never a password. */
-  readonly description: string;
-  private current: Kysely<Schema>;
-
-  constructor(private readonly options: DatabaseOptions = {}) {
-    const url = options.url ?? "";
-    this.engine = /^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite";
-    if (this.engine === "sqlite" && url !== "" && !url.startsWith("sqlite:")) {
-      throw new Error(`DATABASE_URL must start with postgres://, postgresql:// or sqlite:, got ${JSON.stringify(url)}`);
-    }
-    this.description = this.engine === "postgres" ? `PostgreSQL at ${redact(url)}` : `SQLite at ${this.sqlitePath()}`;
-    this.current = this.connect();
-  }
-
-  get db(): Kysely<Schema> {
-    return this.current;
-  }
-
-  /** The value a boolean column takes on this engine (better-sqlite3 cannot bind booleans). */
-  bool(value: boolean): boolean | number {
-    return this.engine === "postgres" ? value : value ? 1 : 0;
-  }
-
-  /** Ends every connection and opens new ones; queries already running finish on the old pool. */
-  async restart(): Promise<void> {
-    const old = this.current;
-    this.current = this.connect();
-    await old.destroy().catch(() => undefined);
-  }
-
-  close(): Promise<void> {
-    return this.current.destroy();
-  }
-
-  private sqlitePath(): string {
-    const url = this.options.url ?? "";
-    if (url === "") return DEFAULT_SQLITE_PATH;
-    const path = url.slice("sqlite:".length).replace(/^\/\//, "");
-    return path === ":memory:" ? path : resolve(path);
-  }
-
-  private connect(): Kysely<Schema> {
-    if (this.engine === "postgres") {
-      const pool = new pg.Pool({
-        connectionString: this.options.url,
-        max: 10,
-        // A release while the database is down must fail in seconds, not hang.
-        connectionTimeoutMillis: 3_000,
-        idleTimeoutMillis: 10_000,
-      });
-      // Without this listener an idle client cut by a database restart (57P01) kills the process.
-      pool.on("error", (err) => this.options.onPoolError?.(err));
-      // pg-pool listens only while a client is idle: a checked-out client whose connection ends
-      // (a backend killed between two queries, or a FATAL 57P01 and then the close) emits 'error'
-      // with no listener, which kills the process. Its query already failed with that error.
-      pool.on("connect", (client) => client.on("error", () => undefined));
-      return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-    }
-    const path = this.sqlitePath();
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    return new Kysely<Schema>({
-      dialect: new SqliteDialect({
-        database: async () => {
-          const sqlite = new BetterSqlite3(path);
-          sqlite.pragma("journal_mode = WAL");
-          sqlite.pragma("busy_timeout = 5000");
-          sqlite.pragma("foreign_keys = ON");
-          return sqlite;
-        },
-      }),
-    });
-  }
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "postgres://…";
+/** The store's database: the shared query layer over its schema and its own embedded file. */
+export class Database extends AnyDatabase<Schema> {
+  constructor(options: Partial<DatabaseOptions> = {}) {
+    super({ defaultSqlitePath: DEFAULT_SQLITE_PATH, ...options });
   }
 }

@@ -1,0 +1,1 @@
+export { Database, type DatabaseOptions, type Engine } from "./database.js";
