@@ -21,6 +21,12 @@ const APPS = [
     what: "the book's sneaker store (chapters 7–8): live releases and stock levels; drive it with `npm run cli -w apps/sneakers -- release 1`",
     paths: ["/"],
   },
+  {
+    name: "Login tracker",
+    main: "apps/logins/dist/main.js",
+    what: "logins and logouts over HTTP, streamed live to curl and EventSource (`curl -N …/user-stream`)",
+    paths: ["/users", "/user-stream"],
+  },
 ].map((app, i) => ({ ...app, port: base + 1 + i }));
 
 const children = new Map();

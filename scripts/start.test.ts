@@ -38,7 +38,7 @@ test("npm start serves an index linking every app, each on its own port", async 
   child.stderr.setEncoding("utf8").on("data", (s: string) => (out += s));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   try {
-    await expect.poll(() => /Sneakers23 listening/.test(out) && /HelloSockets listening/.test(out), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => /Sneakers23 listening/.test(out) && /HelloSockets listening/.test(out) && /logins listening/.test(out), { timeout: 20_000 }).toBe(true);
     // The first lines say where everything is.
     expect(out.split("\n")[0]).toBe(`Fenix apps: open http://localhost:${base}`);
     const index = await fetch(`http://127.0.0.1:${base}/`);
@@ -51,6 +51,7 @@ test("npm start serves an index linking every app, each on its own port", async 
     expect(apps.map((a) => [a.name, a.port])).toEqual([
       ["HelloSockets", base + 1],
       ["Sneakers23", base + 2],
+      ["Login tracker", base + 3],
     ]);
     const hello = await fetch(`http://127.0.0.1:${base + 1}/`);
     expect(hello.status).toBe(200);
@@ -58,6 +59,8 @@ test("npm start serves an index linking every app, each on its own port", async 
     const store = await fetch(`http://127.0.0.1:${base + 2}/`);
     expect(store.status).toBe(200);
     expect(await store.text()).toContain("<title>Sneakers23</title>");
+    const logins = await fetch(`http://127.0.0.1:${base + 3}/api/users`);
+    expect(await logins.json()).toEqual({ users: [] });
   } finally {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);

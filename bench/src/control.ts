@@ -27,8 +27,11 @@ export function protocolOf(kind: ServerKind): Protocol {
   return kind === "fenix-nometrics" ? "fenix" : kind;
 }
 
-/** How often the runner scrapes a metrics-on Fenix's `GET /metrics` during a scenario, as Prometheus would. */
-export const SCRAPE_MS = 2_000;
+/**
+ * How often the runner scrapes a metrics-on Fenix's `GET /metrics` during a scenario, as Prometheus
+ * would (env BENCH_SCRAPE_MS; 0 turns scraping off, to tell the scrape's cost from the rest).
+ */
+export const SCRAPE_MS = process.env.BENCH_SCRAPE_MS ? Number(process.env.BENCH_SCRAPE_MS) : 2_000;
 
 export const SERVER_CPU = 0;
 export const GEN_CPU = 1;

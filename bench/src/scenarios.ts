@@ -86,7 +86,7 @@ export async function withServer<T>(
   const server = await (start ?? ((opts) => startServer(ctx.kind, opts)))({ ...ctx.server, logFd: ctx.logFd });
   const gens = spawnGens(ctx.kind, server.port, nGens, ctx.cfg.addresses, ctx.logFd);
   // Metrics on means scraped too: the runner reads /metrics as a Prometheus server would.
-  const scraper = !start && ctx.kind === "fenix" ? scrape(server.port, ctx.log) : undefined;
+  const scraper = !start && ctx.kind === "fenix" && SCRAPE_MS > 0 ? scrape(server.port, ctx.log) : undefined;
   // A server that dies mid-scenario fails it at once rather than at the scenario timeout.
   let onExit: (() => void) | undefined;
   const died = new Promise<never>((_, reject) => {

@@ -58,7 +58,11 @@ describe("bench smoke run", () => {
     expect(launch.unmatched).toBe(0);
     expect(launch.shoppersNotAllOut).toBe(0);
     expect(goals(r)).toHaveLength(9);
-    expect(goals(r).filter((g) => g.goal.startsWith("metrics cost")).every((g) => g.ratio !== null)).toBe(true);
+    expect(
+      goals(r)
+        .filter((g) => g.goal.startsWith("metrics cost"))
+        .every((g) => g.ratio !== null),
+    ).toBe(true);
     expect(markdown(r)).toContain("### Cost of metrics");
     expect(markdown(r)).toContain("### Goals");
     expect(markdown(r)).toContain("### Launch");

@@ -27,8 +27,8 @@ import { websocket } from "../transports/websocket.js";
 import { defaultLogger } from "../util/log.js";
 import type { Logger } from "../util/log.js";
 import { telemetry } from "../util/telemetry.js";
-import { newRuntimeStats } from "../runtime/runtime.js";
-import type { RuntimeStats } from "../runtime/runtime.js";
+import { newRuntimeGauges, newRuntimeStats } from "../runtime/runtime.js";
+import type { RuntimeGauges, RuntimeStats } from "../runtime/runtime.js";
 import { Lifecycle } from "./lifecycle.js";
 import type { ConnectRateOptions, DrainOptions, HealthOptions } from "./lifecycle.js";
 import { attachLogSubscriber } from "./log_subscriber.js";
@@ -115,6 +115,7 @@ export class Endpoint implements Runtime {
   readonly nodeName: string;
   readonly telemetry = telemetry;
   readonly stats: RuntimeStats = newRuntimeStats();
+  readonly gauges: RuntimeGauges = newRuntimeGauges();
   /** Open connections on this node. */
   readonly connections = new Set<ManagedConnection>() as Set<Connection & ManagedConnection>;
   private readonly secretKeyBase: string | undefined;

@@ -15,8 +15,8 @@ export interface PrometheusOptions {
 }
 
 /**
- * Prometheus metrics for one node: gauges computed from live state at scrape time (so they always
- * equal what is open), counters from the node's always-on counters, and histograms fed by the
+ * Prometheus metrics for one node: gauges read from the live counts the node keeps as connections
+ * and channels come and go (so they always equal what is open, and a scrape never walks them), counters from the node's always-on counters, and histograms fed by the
  * telemetry events (subscribed only while metrics exist).
  *
  * Names: gauges `fenix_connections{transport}`, `fenix_channels{pattern}`, `fenix_presences{pattern}`;
@@ -50,9 +50,7 @@ export class PrometheusMetrics {
       registers,
       collect() {
         this.reset();
-        const counts = new Map<string, number>();
-        for (const c of runtime.connections) counts.set(c.transportName, (counts.get(c.transportName) ?? 0) + 1);
-        for (const [transport, n] of counts) this.set({ transport }, n);
+        for (const [transport, n] of runtime.gauges.connections) this.set({ transport }, n);
       },
     });
     new Gauge({
@@ -62,9 +60,7 @@ export class PrometheusMetrics {
       registers,
       collect() {
         this.reset();
-        const counts = new Map<string, number>();
-        for (const c of runtime.connections) for (const p of c.channelPatterns()) counts.set(p, (counts.get(p) ?? 0) + 1);
-        for (const [p, n] of counts) this.set({ pattern: p }, n);
+        for (const [p, n] of runtime.gauges.channels) this.set({ pattern: p }, n);
       },
     });
     new Gauge({

@@ -58,16 +58,20 @@ export class StatsdSink {
     this.timer.unref();
   }
 
+  private sentTransports = new Set<string>();
+  private sentPatterns = new Set<string>();
+
   /** Sends the gauges and counter deltas now (also every `intervalMs`). */
   flush(): void {
-    const byTransport = new Map<string, number>();
-    const byPattern = new Map<string, number>();
-    for (const c of this.runtime.connections) {
-      byTransport.set(c.transportName, (byTransport.get(c.transportName) ?? 0) + 1);
-      for (const p of c.channelPatterns()) byPattern.set(p, (byPattern.get(p) ?? 0) + 1);
-    }
-    for (const [transport, n] of byTransport) this.client.gauge("fenix.connections", n, { transport });
-    for (const [pattern, n] of byPattern) this.client.gauge("fenix.channels", n, { pattern });
+    const { connections, channels } = this.runtime.gauges;
+    // A StatsD gauge keeps its last value: a transport or pattern that emptied since the last
+    // flush is sent once as 0.
+    for (const transport of this.sentTransports) if (!connections.has(transport)) this.client.gauge("fenix.connections", 0, { transport });
+    for (const pattern of this.sentPatterns) if (!channels.has(pattern)) this.client.gauge("fenix.channels", 0, { pattern });
+    for (const [transport, n] of connections) this.client.gauge("fenix.connections", n, { transport });
+    for (const [pattern, n] of channels) this.client.gauge("fenix.channels", n, { pattern });
+    this.sentTransports = new Set(connections.keys());
+    this.sentPatterns = new Set(channels.keys());
     const now = { messagesIn: this.runtime.stats.messagesIn, messagesOut: this.runtime.stats.messagesOut, broadcasts: this.runtime.pubsub.broadcasts };
     this.client.increment("fenix.messages_in", now.messagesIn - this.last.messagesIn);
     this.client.increment("fenix.messages_out", now.messagesOut - this.last.messagesOut);

@@ -16,8 +16,6 @@ export interface ManagedConnection {
   readonly id: string | null;
   /** "websocket", "longpoll", "sse", … */
   readonly transportName: string;
-  /** The route pattern (e.g. `room:*`) of each channel joined now. */
-  channelPatterns(): Iterable<string>;
   /** A snapshot for the observer. */
   inspect(): ConnectionSnapshot;
   /** Stops one channel (phx_close to the client); false when the topic is not joined. */
@@ -61,6 +59,29 @@ export function newRuntimeStats(): RuntimeStats {
   return { messagesIn: 0, messagesOut: 0, crashes: 0, drops: {} };
 }
 
+/**
+ * Live counts kept as connections and channels come and go, so a metrics scrape reads a few map
+ * entries instead of walking every connection (at 10,000 sockets that walk was the scrape's cost
+ * and its garbage).
+ */
+export interface RuntimeGauges {
+  /** Open connections by transport name. */
+  readonly connections: Map<string, number>;
+  /** Channels in a connection's table (joining or joined) by route pattern. */
+  readonly channels: Map<string, number>;
+}
+
+export function newRuntimeGauges(): RuntimeGauges {
+  return { connections: new Map(), channels: new Map() };
+}
+
+/** Adds `delta` to `key`'s count; a count back at 0 is removed, so labels of the past do not linger. */
+export function adjustGauge(gauge: Map<string, number>, key: string, delta: number): void {
+  const n = (gauge.get(key) ?? 0) + delta;
+  if (n > 0) gauge.set(key, n);
+  else gauge.delete(key);
+}
+
 export function countDrop(stats: RuntimeStats, reason: string): void {
   stats.drops[reason] = (stats.drops[reason] ?? 0) + 1;
 }
@@ -82,6 +103,8 @@ export interface Runtime {
   readonly telemetry: Telemetry;
   /** The node's counters (messages, crashes, drops). */
   readonly stats: RuntimeStats;
+  /** Connections by transport and channels by pattern, kept live. */
+  readonly gauges: RuntimeGauges;
   /** Open connections on this node; a connection adds itself when it opens and removes itself when it ends. */
   readonly connections: Set<ManagedConnection>;
   /** True once the node drains: readiness fails and new connections are refused. */

@@ -7,7 +7,7 @@ import { DecodeError } from "../protocol/message.js";
 import type { Frame, InboundMessage, Ref, SharedFrame } from "../protocol/message.js";
 import type { BroadcastMessage } from "../pubsub/adapter.js";
 import type { Subscriber } from "../pubsub/pubsub.js";
-import { countDrop } from "../runtime/runtime.js";
+import { adjustGauge, countDrop } from "../runtime/runtime.js";
 import { telemetry } from "../util/telemetry.js";
 import type { ConnectionSnapshot, Runtime } from "../runtime/runtime.js";
 import type { Serializer } from "../serializer/serializer.js";
@@ -53,6 +53,7 @@ export class Connection implements ChannelHost {
     this.idSubscriber = id === null ? null : { deliver: (message) => this.onIdBroadcast(message) };
     if (id !== null && this.idSubscriber) runtime.pubsub.subscribe(id, this.idSubscriber);
     runtime.connections.add(this);
+    adjustGauge(runtime.gauges.connections, session.name, 1);
   }
 
   get transportName(): string {
@@ -137,12 +138,6 @@ export class Connection implements ChannelHost {
         handled: c.handled,
       })),
     };
-  }
-
-  channelPatterns(): Iterable<string> {
-    const patterns: string[] = [];
-    for (const topic of this.channels.keys()) patterns.push(this.socket.router.patternOf(topic) ?? topic);
-    return patterns;
   }
 
   /** A raw frame from the transport. An undecodable one closes the connection (1011), as in Phoenix. */
@@ -243,7 +238,7 @@ export class Connection implements ChannelHost {
     if (existing !== undefined) {
       // Duplicate join: the old channel ends, the new join is answered, then the old one's phx_close.
       this.logger.debug({ topic }, `duplicate channel join for topic ${topic} in ${this.socket.name}: closing existing channel for new join`);
-      this.channels.delete(topic);
+      this.deleteChannel(topic);
       const oldJoinRef = existing.joinRef;
       const ended = existing.shutdown({ shutdown: "duplicate_join" }, true);
       this.startJoin(existing.compiled, message, ended, () =>
@@ -270,6 +265,7 @@ export class Connection implements ChannelHost {
   private startJoin(channel: CompiledChannel, message: InboundMessage, before?: Promise<unknown>, afterReply?: () => void): void {
     const server = new ChannelServer(this, channel, message.topic, message.joinRef, message.ref, { ...this.assigns });
     this.channels.set(message.topic, server);
+    adjustGauge(this.runtime.gauges.channels, this.socket.router.patternOf(message.topic) ?? message.topic, 1);
     server.join(message.payload, message.ref, before, afterReply);
   }
 
@@ -279,7 +275,12 @@ export class Connection implements ChannelHost {
   }
 
   channelEnded(server: ChannelProcess): void {
-    if (this.channels.get(server.topic) === server) this.channels.delete(server.topic);
+    if (this.channels.get(server.topic) === server) this.deleteChannel(server.topic);
+  }
+
+  /** Every removal from the table goes through here, so the channel gauge stays exact. */
+  private deleteChannel(topic: string): void {
+    if (this.channels.delete(topic)) adjustGauge(this.runtime.gauges.channels, this.socket.router.patternOf(topic) ?? topic, -1);
   }
 
   channelGone(_server: ChannelProcess): void {
@@ -307,8 +308,9 @@ export class Connection implements ChannelHost {
     this.closed = true;
     if (this.idSubscriber && this.id !== null) this.runtime.pubsub.unsubscribe(this.id, this.idSubscriber);
     this.runtime.connections.delete(this);
+    adjustGauge(this.runtime.gauges.connections, this.session.name, -1);
     const channels = [...this.channels.values()];
-    this.channels.clear();
+    for (const topic of [...this.channels.keys()]) this.deleteChannel(topic);
     this.ended = Promise.all(channels.map((channel) => channel.shutdown(reason))).then(() => undefined);
     return this.ended;
   }

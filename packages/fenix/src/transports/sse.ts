@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CloseCode } from "../protocol/close.js";
-import type { Frame, SharedFrame } from "../protocol/message.js";
+import { EncodeError, isReply } from "../protocol/message.js";
+import type { Broadcast, Frame, Outbound, SharedFrame } from "../protocol/message.js";
 import { SseSerializer, isPosition, isSseFrame } from "../serializer/sse.js";
+import type { SseFrame } from "../serializer/sse.js";
+import type { Serializer } from "../serializer/serializer.js";
 import type { Connection } from "../socket/connection.js";
 import type { TransportSession } from "../socket/session.js";
 import { plain } from "./http.js";
@@ -10,9 +13,41 @@ import { TickGroup } from "./ticker.js";
 import { refusal } from "./transport.js";
 import type { ErrorHandler, Mount, Transport, TransportFactory } from "./transport.js";
 
+/** What a stream is about to send, as handed to `SseOptions.encode`. */
+export interface SseMessage {
+  /** Channel pushes and broadcasts are "event"; join replies "reply"; `phx_close`/`phx_error` "close"/"error". */
+  kind: "event" | "reply" | "close" | "error";
+  topic: string;
+  /** The channel event (`"phx_reply"` for replies). */
+  event: string;
+  /** The event's payload, or a reply's response. */
+  payload: unknown;
+  /** For replies: the status ("ok", "error"). */
+  status?: string;
+}
+
+/** One Server-Sent Event: without `event` it is unnamed, so `EventSource.onmessage` gets it. */
+export interface SseEvent {
+  event?: string;
+  /** Sent as one `data:` line per line of text. */
+  data: string;
+  id?: string;
+}
+
 export interface SseOptions {
-  /** Path under the socket mount (default "/sse"). */
+  /** Path under the socket mount (default "/sse"); "" serves the mount path itself. */
   path?: string;
+  /**
+   * Every stream joins exactly these topics; `?topics=` is ignored. For a fixed route such as
+   * `GET /user-stream` whose clients pass nothing.
+   */
+  topics?: readonly string[];
+  /**
+   * Writes each message as the app chooses instead of the Phoenix-style named events: return an
+   * event, or null to send nothing (e.g. for join replies). Broadcasts are still encoded once for
+   * all streams of the transport. Streams carry an `id:` only where the encoder sets one.
+   */
+  encode?: (message: SseMessage) => SseEvent | null;
   /** A `: keep-alive` comment goes to every open stream this often (default 15 000 ms). */
   keepAliveMs?: number;
   /** The reconnect delay sent to clients at stream start as `retry:` (default 2 000 ms). */
@@ -28,6 +63,10 @@ export interface SseOptions {
  *
  * @example
  * endpoint.socket("/socket", UserSocket, { transports: [websocket(), sse({ keepAliveMs: 20_000 })] });
+ * // GET /feed: always the "news" topic, each broadcast as an unnamed event carrying its payload
+ * endpoint.socket("/feed", FeedSocket, {
+ *   transports: [sse({ path: "", topics: ["news"], encode: (m) => (m.kind === "event" ? { data: JSON.stringify(m.payload) } : null) })],
+ * });
  */
 export function sse(options: SseOptions = {}): TransportFactory {
   return { name: "sse", path: options.path ?? "/sse", create: (mount) => new SseTransport(mount, options) };
@@ -97,6 +136,40 @@ export function parseTopics(params: URLSearchParams): string[] {
   return [...topics];
 }
 
+function field(value: string, what: string): string {
+  if (/[\r\n\0]/.test(value)) throw new EncodeError(`cannot send ${what} ${JSON.stringify(value)} over SSE: it contains a line break or NUL`);
+  return value;
+}
+
+/** The wire text of one event; `data` with line breaks becomes several `data:` lines. */
+export function formatSseEvent(event: SseEvent): string {
+  let text = event.id === undefined ? "" : `id: ${field(event.id, "id")}\n`;
+  if (event.event !== undefined) text += `event: ${field(event.event, "event name")}\n`;
+  for (const line of event.data.split(/\r\n|\r|\n/)) text += `data: ${line}\n`;
+  return `${text}\n`;
+}
+
+/** A serializer that asks the app's `encode` for every frame (one per transport: the fastlane caches by serializer). */
+function appSerializer(encode: (message: SseMessage) => SseEvent | null): Serializer {
+  const frame = (message: SseMessage): SseFrame => {
+    const out = encode(message);
+    const text = out === null ? "" : formatSseEvent(out);
+    const result: SseFrame = { data: text, binary: false, kind: message.kind, topic: message.topic, body: text, position: null };
+    if (message.status !== undefined) result.status = message.status;
+    return result;
+  };
+  return {
+    name: "sse",
+    decode: (data, binary) => SseSerializer.decode(data, binary),
+    encode(message: Outbound): Frame {
+      if (isReply(message)) return frame({ kind: "reply", topic: message.topic, event: "phx_reply", payload: message.response, status: message.status });
+      const kind = message.event === "phx_close" ? "close" : message.event === "phx_error" ? "error" : "event";
+      return frame({ kind, topic: message.topic, event: message.event, payload: message.payload });
+    },
+    fastlane: (broadcast: Broadcast): SharedFrame => frame({ kind: "event", topic: broadcast.topic, event: broadcast.event, payload: broadcast.payload }),
+  };
+}
+
 function joinPayload(position: string | undefined): object {
   if (position === undefined) return {};
   const at = position.lastIndexOf(":");
@@ -133,6 +206,7 @@ class SseSession implements TransportSession, KeepAliveTarget {
       return;
     }
     let text = frame.data;
+    if (text === "") return;
     if (frame.position !== null) {
       this.positions.set(frame.topic, frame.position);
       if (!this.single) text = `id: ${encodeStreamId(this.positions)}\n${frame.body}`;
@@ -183,6 +257,7 @@ export class SseTransport implements Transport {
   readonly keepAliveMs: number;
   readonly retryMs: number;
   readonly maxBufferedBytes: number;
+  private readonly serializer: Serializer;
   private readonly sessions = new Set<SseSession>();
   private readonly clock: TickGroup<KeepAliveTarget>;
   private closed = false;
@@ -195,6 +270,8 @@ export class SseTransport implements Transport {
     this.retryMs = positive(options.retryMs ?? 2_000, "retryMs");
     this.maxBufferedBytes = positive(options.maxBufferedBytes ?? 1024 * 1024, "maxBufferedBytes");
     this.clock = keepAliveGroup(this.keepAliveMs);
+    this.serializer = options.encode ? appSerializer(options.encode) : SseSerializer;
+    if (options.topics !== undefined && options.topics.length === 0) throw new Error("sse.topics must list at least one topic");
   }
 
   get logger() {
@@ -216,7 +293,7 @@ export class SseTransport implements Transport {
       return;
     }
     const url = new URL(req.url ?? "/", "http://localhost");
-    const topics = parseTopics(url.searchParams);
+    const topics = this.options.topics ? [...new Set(this.options.topics)] : parseTopics(url.searchParams);
     if (topics.length === 0) {
       plain(res, 400, "missing topics: open the stream with ?topics=topic1,topic2");
       return;
@@ -229,7 +306,7 @@ export class SseTransport implements Transport {
       plain(res, 403);
       return;
     }
-    const admission = await this.mount.connect({ ...this.mount.connectRequest(req, "sse", pathParams), serializer: SseSerializer });
+    const admission = await this.mount.connect({ ...this.mount.connectRequest(req, "sse", pathParams), serializer: this.serializer });
     if (gone || res.destroyed) return;
     if (!admission.ok) {
       const response = refusal(admission, req, this.options.errorHandler);
