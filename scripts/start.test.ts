@@ -38,7 +38,9 @@ test("npm start serves an index linking every app, each on its own port", async 
   child.stderr.setEncoding("utf8").on("data", (s: string) => (out += s));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   try {
-    await expect.poll(() => /Sneakers23 listening/.test(out) && /HelloSockets listening/.test(out) && /logins listening/.test(out), { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(() => /Sneakers23 listening/.test(out) && /HelloSockets listening/.test(out) && /logins listening/.test(out), { timeout: 20_000 })
+      .toBe(true);
     // The first lines say where everything is.
     expect(out.split("\n")[0]).toBe(`Fenix apps: open http://localhost:${base}`);
     const index = await fetch(`http://127.0.0.1:${base}/`);
