@@ -141,7 +141,7 @@ export async function runBench(cfg: BenchConfig, opts: RunOptions): Promise<Benc
     closeSync(logFd);
   }
   result.fanout = aggregate(raw.fanout, (r) => `${r.server}:${r.subscribers}`, "deliveriesPerSec", ["deliveriesPerSec", "serverCpuUsPerDelivery", "p99Ms"]);
-  result.memory = aggregate(raw.memory, (r) => `${r.server}:${r.connections}`, "bytesPerConnection", ["bytesPerConnection"]);
+  result.memory = aggregate(raw.memory, (r) => `${r.server}:${r.connections}`, "bytesPerConnection", ["bytesPerConnection", "retainedBytesPerConnection"]);
   result.join = aggregate(raw.join, (r) => r.server, "joinsPerSec", ["joinsPerSec"]);
   result.rtt = aggregate(raw.rtt, (r) => r.server, "repliesPerSec", ["repliesPerSec"]);
   result.launch = aggregate(raw.launch, (r) => r.server, "salesPerSec", [

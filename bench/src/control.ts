@@ -50,6 +50,8 @@ export interface Server {
   pid: number;
   child: ChildProcess;
   stop(): Promise<void>;
+  /** JS heap + external bytes the server holds after a full GC (bench/src/watchdog.ts), or null. */
+  retained(): Promise<number | null>;
 }
 
 export interface ServerOptions {
@@ -119,14 +121,35 @@ async function spawnServer(port: number, kind: ServerKind, name: string, script:
   const prof: string[] = [];
   if (opts.cpuProfDir) prof.push("--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`, `--cpu-prof-name=${name}-${port}.cpuprofile`);
   if (opts.heapProfDir) prof.push("--heap-prof", `--heap-prof-dir=${opts.heapProfDir}`, `--heap-prof-name=${name}-${port}.heapprofile`);
-  const child = spawnPinned({ name, cpu: SERVER_CPU, nodeArgs: [...prof, "--import", `${DIST}watchdog.js`, script], env, logFd: opts.logFd });
+  const child = spawnPinned({ name, cpu: SERVER_CPU, nodeArgs: [...prof, "--expose-gc", "--import", `${DIST}watchdog.js`, script], env, logFd: opts.logFd });
   try {
     await waitForPort(port, child);
   } catch (err) {
     await stop(child, "SIGKILL");
     throw err;
   }
-  return { kind, port, pid: child.pid!, child, stop: () => stop(child, "SIGTERM", 10_000) };
+  return { kind, port, pid: child.pid!, child, stop: () => stop(child, "SIGTERM", 10_000), retained: () => retainedBytes(child) };
+}
+
+let nextHeapRequest = 1;
+
+/** Asks a server's watchdog for its heap after a full GC; null if it cannot say within 10 s. */
+function retainedBytes(child: ChildProcess): Promise<number | null> {
+  if (!child.connected) return Promise.resolve(null);
+  const id = nextHeapRequest++;
+  return new Promise((resolve) => {
+    const done = (value: number | null) => {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      resolve(value);
+    };
+    const onMessage = (m: { benchHeap?: number; collected?: boolean; heapUsed?: number; external?: number }) => {
+      if (m?.benchHeap === id) done(m.collected ? Number(m.heapUsed) + Number(m.external) : null);
+    };
+    const timer = setTimeout(() => done(null), 10_000);
+    child.on("message", onMessage);
+    child.send({ benchHeap: id });
+  });
 }
 
 interface Waiter {

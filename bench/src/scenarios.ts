@@ -252,6 +252,8 @@ export interface MemoryRow extends Repeated {
   baselineRssBytes: number;
   rssBytes: number;
   bytesPerConnection: number;
+  /** JS heap + external still held after a full GC, per connection (null: not measured). */
+  retainedBytesPerConnection: number | null;
   settledMs: number;
   /** Server CPU while idle (heartbeats only), over the settling window. */
   idleServerCpuPct: number;
@@ -276,6 +278,7 @@ export async function memory(ctx: Ctx): Promise<MemoryRow[]> {
   return withServer(ctx, m.gens, async (server, gens) => {
     await sleep(1000);
     const baseline = rssBytes(server.pid);
+    const retainedBaseline = await server.retained();
     const rows: MemoryRow[] = [];
     let connected = 0;
     let connectFailed = 0;
@@ -286,6 +289,7 @@ export async function memory(ctx: Ctx): Promise<MemoryRow[]> {
       const a = cpuSnap([server.pid]);
       const s = await settle(server.pid, m.settleMinMs, m.settleMaxMs);
       const b = cpuSnap([server.pid]);
+      const retained = retainedBaseline === null ? null : await server.retained();
       rows.push({
         server: ctx.kind,
         connections: connected,
@@ -293,6 +297,7 @@ export async function memory(ctx: Ctx): Promise<MemoryRow[]> {
         baselineRssBytes: baseline,
         rssBytes: s.rss,
         bytesPerConnection: (s.rss - baseline) / Math.max(1, connected),
+        retainedBytesPerConnection: retained === null || retainedBaseline === null ? null : (retained - retainedBaseline) / Math.max(1, connected),
         settledMs: s.ms,
         idleServerCpuPct: procPercent(a, b, [server.pid]),
       });

@@ -33,6 +33,8 @@ describe("bench smoke run", () => {
       const memory = r.memory.filter((x) => x.server === kind);
       expect(memory.map((x) => x.connections)).toEqual([10, 20]);
       expect(memory.every((x) => x.rssBytes > 0)).toBe(true);
+      // Every server's watchdog answers with its heap after a full GC (--expose-gc).
+      expect(memory.every((x) => typeof x.retainedBytesPerConnection === "number" && Number.isFinite(x.retainedBytesPerConnection))).toBe(true);
       const joins = r.join.filter((x) => x.server === kind);
       expect(joins).toHaveLength(1);
       expect(joins[0].failed).toBe(0);
