@@ -46,6 +46,8 @@ export type { Scratch, Subscriber } from "./pubsub/pubsub.js";
 export type { BroadcastMessage, PubSubAdapter } from "./pubsub/adapter.js";
 export { RedisAdapter } from "./pubsub/redis.js";
 export type { RedisAdapterOptions } from "./pubsub/redis.js";
+export { NatsAdapter } from "./pubsub/nats.js";
+export type { NatsAdapterOptions } from "./pubsub/nats.js";
 export { RedisHistory } from "./pubsub/redis_history.js";
 export type { RedisHistoryOptions } from "./pubsub/redis_history.js";
 export { MemoryHistory } from "./pubsub/history.js";

@@ -3,6 +3,7 @@ import type { RedisOptions } from "ioredis";
 import type { Logger } from "../util/log.js";
 import { defaultLogger } from "../util/log.js";
 import type { BroadcastMessage, PubSubAdapter } from "./adapter.js";
+import { decodeEnvelope, encodeEnvelope, redactUrl } from "./envelope.js";
 
 export interface RedisAdapterOptions {
   /** e.g. `redis://127.0.0.1:6379` (env `REDIS_URL` in the apps). */
@@ -12,46 +13,6 @@ export interface RedisAdapterOptions {
   logger?: Logger;
   /** Extra ioredis options. */
   redis?: RedisOptions;
-}
-
-/** The envelope on the wire: short keys, because every broadcast pays for them. */
-interface Envelope {
-  /** sending node */
-  n: string;
-  t: string;
-  e: string;
-  p: unknown;
-  /** history id */
-  i?: string;
-  /** payload is base64 bytes */
-  b?: 1;
-}
-
-function encode(node: string, message: BroadcastMessage): string {
-  const binary = message.payload instanceof Uint8Array;
-  const envelope: Envelope = {
-    n: node,
-    t: message.topic,
-    e: message.event,
-    p: binary ? Buffer.from(message.payload as Uint8Array).toString("base64") : message.payload,
-  };
-  if (message.id !== undefined) envelope.i = message.id;
-  if (binary) envelope.b = 1;
-  return JSON.stringify(envelope);
-}
-
-function decode(raw: string): { node: string; message: BroadcastMessage } | null {
-  let envelope: Envelope;
-  try {
-    envelope = JSON.parse(raw) as Envelope;
-  } catch {
-    return null;
-  }
-  if (typeof envelope?.n !== "string" || typeof envelope.t !== "string" || typeof envelope.e !== "string") return null;
-  const payload = envelope.b === 1 && typeof envelope.p === "string" ? new Uint8Array(Buffer.from(envelope.p, "base64")) : envelope.p;
-  const message: BroadcastMessage = { topic: envelope.t, event: envelope.e, payload };
-  if (typeof envelope.i === "string") message.id = envelope.i;
-  return { node: envelope.n, message };
 }
 
 /**
@@ -121,7 +82,7 @@ export class RedisAdapter implements PubSubAdapter {
       });
     }
     this.subscriber.on("message", (_channel: string, raw: string) => {
-      const decoded = decode(raw);
+      const decoded = decodeEnvelope(raw);
       if (decoded === null) {
         this.logger.warn(`redis: ignoring a malformed message on ${_channel}`);
         return;
@@ -141,28 +102,17 @@ export class RedisAdapter implements PubSubAdapter {
 
   async publish(message: BroadcastMessage): Promise<void> {
     if (!this.publisher) throw new Error("RedisAdapter used before start()");
-    await this.publisher.publish(this.broadcastChannel, encode(this.nodeName, message));
+    await this.publisher.publish(this.broadcastChannel, encodeEnvelope(this.nodeName, message));
   }
 
   async directPublish(nodeName: string, message: BroadcastMessage): Promise<void> {
     if (!this.publisher) throw new Error("RedisAdapter used before start()");
-    await this.publisher.publish(this.directChannel(nodeName), encode(this.nodeName, message));
+    await this.publisher.publish(this.directChannel(nodeName), encodeEnvelope(this.nodeName, message));
   }
 
   async stop(): Promise<void> {
     const clients = [this.publisher, this.subscriber].filter((c): c is Redis => c !== undefined);
     this.publisher = this.subscriber = undefined;
     await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-  }
-}
-
-/** A Redis URL without its password, for logs and errors. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(invalid URL)";
   }
 }
