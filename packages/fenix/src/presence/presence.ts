@@ -1,6 +1,7 @@
 import type { PubSub } from "../pubsub/pubsub.js";
 import { telemetry } from "../util/telemetry.js";
 import type { Logger } from "../util/log.js";
+import { DiffCoalescer } from "./coalesce.js";
 import { Tracker } from "./tracker.js";
 import type { TrackerOptions } from "./tracker.js";
 import type { Diff, Meta } from "./types.js";
@@ -14,6 +15,13 @@ export interface PresenceOptions extends TrackerOptions {
    * once per side of a diff with every key at once, so a database can be asked in one batch.
    */
   fetch?: (topic: string, presences: Presences) => Presences | Promise<Presences>;
+  /**
+   * Merges each topic's changes over this many milliseconds into one `presence_diff` (0, the
+   * default: one diff per change). When thousands join one topic, every join otherwise sends a
+   * diff to everyone already there; 50–100 ms turns N² frames into a few per client per window.
+   * Clients end with the same list either way.
+   */
+  coalesceMs?: number;
 }
 
 /**
@@ -56,6 +64,7 @@ export class Presence {
   private nextOwner = 0;
   private queue: Promise<void> = Promise.resolve();
   private readonly sizes = new Map<string, number>();
+  private readonly coalescer: DiffCoalescer | undefined;
 
   constructor(
     private readonly pubsub: PubSub,
@@ -64,6 +73,9 @@ export class Presence {
   ) {
     this.tracker = new Tracker(pubsub, logger, options);
     this.tracker.onDiff((diff) => this.broadcastDiff(diff));
+    const windowMs = options.coalesceMs ?? 0;
+    if (!Number.isFinite(windowMs) || windowMs < 0) throw new Error(`presence coalesceMs must be a number of milliseconds ≥ 0, got ${options.coalesceMs}`);
+    if (windowMs > 0) this.coalescer = new DiffCoalescer(windowMs, (topic, joins, leaves) => this.sendDiff(topic, joins, leaves));
   }
 
   /** Starts replicating (the endpoint calls it once PubSub is connected). */
@@ -73,6 +85,7 @@ export class Presence {
 
   /** Leaves the cluster gracefully: other nodes drop this node's presences at once. */
   stop(): unknown {
+    this.coalescer?.flushAll();
     return this.tracker.stop(true);
   }
 
@@ -148,21 +161,26 @@ export class Presence {
       if (telemetry.presenceDiff.hasSubscribers) {
         telemetry.presenceDiff.publish({ runtime: this.pubsub.owner ?? this.pubsub, topic, joins: joins.length, leaves: leaves.length });
       }
-      const payload = { joins: group(joins), leaves: group(leaves) };
-      if (!this.options.fetch) {
-        this.pubsub.localBroadcast(topic, "presence_diff", payload);
-        continue;
-      }
-      const fetch = this.options.fetch;
-      // Diffs go out in the order they happened, even when fetch takes a while.
-      this.queue = this.queue.then(async () => {
-        try {
-          const [j, l] = await Promise.all([fetch(topic, payload.joins), fetch(topic, payload.leaves)]);
-          this.pubsub.localBroadcast(topic, "presence_diff", { joins: j, leaves: l });
-        } catch (err) {
-          this.logger.error({ err, topic }, `presence: fetch failed for ${topic}; diff not sent: ${(err as Error)?.message}`);
-        }
-      });
+      if (this.coalescer) this.coalescer.add(topic, joins, leaves);
+      else this.sendDiff(topic, joins, leaves);
     }
+  }
+
+  private sendDiff(topic: string, joins: readonly [string, Meta][], leaves: readonly [string, Meta][]): void {
+    const payload = { joins: group(joins), leaves: group(leaves) };
+    if (!this.options.fetch) {
+      this.pubsub.localBroadcast(topic, "presence_diff", payload);
+      return;
+    }
+    const fetch = this.options.fetch;
+    // Diffs go out in the order they happened, even when fetch takes a while.
+    this.queue = this.queue.then(async () => {
+      try {
+        const [j, l] = await Promise.all([fetch(topic, payload.joins), fetch(topic, payload.leaves)]);
+        this.pubsub.localBroadcast(topic, "presence_diff", { joins: j, leaves: l });
+      } catch (err) {
+        this.logger.error({ err, topic }, `presence: fetch failed for ${topic}; diff not sent: ${(err as Error)?.message}`);
+      }
+    });
   }
 }
