@@ -82,6 +82,7 @@ async function startOn(port: number, kind: ServerKind, opts: ServerOptions): Pro
     // apps/hello: benches must not meet the public-node protections.
     SECRET_KEY_BASE,
     API_KEY,
+    REALTIME_JWT_SECRET: "bench-realtime-jwt-secret-0123456789abcdef",
     MESSAGES_PER_SECOND: "1000000",
     CONNECTS_PER_SECOND: "0",
     DRAIN_MS: "200",

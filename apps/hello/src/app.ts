@@ -16,6 +16,8 @@ import type { Piscina } from "piscina";
 import { createHashPool } from "./cpu_pool.js";
 import { type AdminCredentials, observerRoute } from "./ops/observer_route.js";
 import type { StatsChannelOptions } from "./channels/stats_channel.js";
+import { realtime } from "@fenix/realtime";
+import { authorizeRealtime } from "./realtime_auth.js";
 
 export { UserSocket, userSocket } from "./sockets/user_socket.js";
 export { authSocket } from "./sockets/auth_socket.js";
@@ -73,6 +75,11 @@ export interface HelloConfig {
    * the telemetry channels without a metrics subscriber — the bench's "metrics off" server.
    */
   metrics?: boolean;
+  /**
+   * Supabase's "JWT secret": with it, `@supabase/realtime-js` clients connect at `/realtime/v1`
+   * (main.ts always sets it, from `REALTIME_JWT_SECRET`).
+   */
+  realtimeJwtSecret?: string;
 }
 
 export interface HelloApp {
@@ -164,6 +171,8 @@ export function createHello(config: HelloConfig): HelloApp {
   let pool: Piscina | undefined;
   const hashPool = () => (pool ??= createHashPool());
   endpoint.socket("/stats_socket", statsSocket(stats, config.statsChannel, hashPool), { transports: [websocket(wsOptions)] });
+  // Supabase Realtime's Broadcast and Presence: new RealtimeClient("ws://host/realtime/v1", { params: { apikey } }).
+  if (config.realtimeJwtSecret) realtime(endpoint, { path: "/realtime/v1", jwtSecret: config.realtimeJwtSecret, authorize: authorizeRealtime });
 
   // Created with the endpoint, before it listens: nothing can push into a pipeline that is not there yet.
   const pipeline = new Pipeline<UserPush>({

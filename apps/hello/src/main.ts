@@ -52,6 +52,8 @@ const endpoint = startup(() =>
   createHelloApp({
     secretKeyBase: setting("SECRET_KEY_BASE", "dev-only-secret-key-base-0123456789abcdefghijklmnopqrstuvwxyz0123"),
     apiKey: setting("API_KEY", "dev-api-key"),
+    // Verifies realtime-js tokens (apikey, access_token) at /realtime/v1.
+    realtimeJwtSecret: setting("REALTIME_JWT_SECRET", "dev-only-realtime-jwt-secret-0123456789abcdef"),
     recurringMs: process.env.RECURRING_MS ? Number(process.env.RECURRING_MS) : undefined,
     logger,
     // REDIS_URL turns on the cluster: broadcasts, presence and history reach every node.
