@@ -27,6 +27,12 @@ const APPS = [
     what: "logins and logouts over HTTP, streamed live to curl and EventSource (`curl -N …/user-stream`)",
     paths: ["/users", "/user-stream"],
   },
+  {
+    name: "Loops With Friends",
+    main: "apps/loops/dist/main.js",
+    what: "jams of seven players, one synthesized loop each, in time; new jams are made and filled automatically, race-safe across nodes",
+    paths: ["/", "/stats"],
+  },
 ].map((app, i) => ({ ...app, port: base + 1 + i }));
 
 const children = new Map();

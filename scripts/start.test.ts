@@ -39,7 +39,9 @@ test("npm start serves an index linking every app, each on its own port", async 
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   try {
     await expect
-      .poll(() => /Sneakers23 listening/.test(out) && /HelloSockets listening/.test(out) && /logins listening/.test(out), { timeout: 20_000 })
+      .poll(() => /Sneakers23 listening/.test(out) && /HelloSockets listening/.test(out) && /logins listening/.test(out) && /Loops With Friends listening/.test(out), {
+        timeout: 20_000,
+      })
       .toBe(true);
     // The first lines say where everything is.
     expect(out.split("\n")[0]).toBe(`Fenix apps: open http://localhost:${base}`);
@@ -54,6 +56,7 @@ test("npm start serves an index linking every app, each on its own port", async 
       ["HelloSockets", base + 1],
       ["Sneakers23", base + 2],
       ["Login tracker", base + 3],
+      ["Loops With Friends", base + 4],
     ]);
     const hello = await fetch(`http://127.0.0.1:${base + 1}/`);
     expect(hello.status).toBe(200);
@@ -63,6 +66,8 @@ test("npm start serves an index linking every app, each on its own port", async 
     expect(await store.text()).toContain("<title>Sneakers23</title>");
     const logins = await fetch(`http://127.0.0.1:${base + 3}/api/users`);
     expect(await logins.json()).toEqual({ users: [] });
+    const jam = await (await fetch(`http://127.0.0.1:${base + 4}/`)).text();
+    expect(jam).toMatch(/<meta name="jam-topic" content="jams:[0-9a-f-]{36}">/);
   } finally {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
