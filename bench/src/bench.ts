@@ -6,6 +6,7 @@ import { join as joinPath } from "node:path";
 import { type BenchConfig, FENIX_ONLY, type ScenarioName } from "./config.js";
 import { GEN_CPU, SERVER_CPU, type ServerKind, VARIANT_KINDS } from "./control.js";
 import { type LaunchRow, launch } from "./launch.js";
+import { type PresenceRow, presence } from "./presence.js";
 import { aggregate } from "./median.js";
 import { canPin, fileLimit, killAll } from "./procs.js";
 import { type Ctx, type FanoutRow, type JoinRow, type MemoryRow, type RttRow, fanout, join, memory, rtt } from "./scenarios.js";
@@ -34,9 +35,10 @@ export interface BenchResult {
   rtt: RttRow[];
   /** Fenix only (apps/sneakers): the store sold out in front of its shoppers. */
   launch: LaunchRow[];
+  presence: PresenceRow[];
   errors: Array<{ scenario: ScenarioName; server: ServerKind; error: string; round: number }>;
   /** With `repeat` > 1: every round's rows (the tables show their medians). */
-  rounds?: { fanout: FanoutRow[]; memory: MemoryRow[]; join: JoinRow[]; rtt: RttRow[]; launch: LaunchRow[] };
+  rounds?: { fanout: FanoutRow[]; memory: MemoryRow[]; join: JoinRow[]; rtt: RttRow[]; launch: LaunchRow[]; presence: PresenceRow[] };
   /** Per server: the .cpuprofile files written, if profiling was on. */
   profiles: string[];
 }
@@ -66,7 +68,7 @@ export function machine(): Machine {
   };
 }
 
-const RUNNERS = { fanout, memory, join, rtt, launch } as const;
+const RUNNERS = { fanout, memory, join, rtt, launch, presence } as const;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -94,15 +96,23 @@ export async function runBench(cfg: BenchConfig, opts: RunOptions): Promise<Benc
     join: [],
     rtt: [],
     launch: [],
+    presence: [],
     errors: [],
     profiles: [],
   };
   const needed = Math.max(...cfg.memory.connections, ...cfg.fanout.subscribers) + 100;
   if (result.machine.openFileLimit < needed) log(`bench: open-file limit ${result.machine.openFileLimit} < ${needed}: the largest counts may fail`);
   if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
-  if (cfg.scenarios.some((s) => FENIX_ONLY.includes(s)) && !cfg.servers.includes("fenix")) log("bench: launch runs on Fenix only (apps/sneakers): skipped");
+  if (cfg.scenarios.some((s) => FENIX_ONLY.includes(s)) && !cfg.servers.includes("fenix")) log("bench: launch and presence run on Fenix only: skipped");
   const logFd = openSync(opts.logFile, "a");
-  const raw = { fanout: [] as FanoutRow[], memory: [] as MemoryRow[], join: [] as JoinRow[], rtt: [] as RttRow[], launch: [] as LaunchRow[] };
+  const raw = {
+    fanout: [] as FanoutRow[],
+    memory: [] as MemoryRow[],
+    join: [] as JoinRow[],
+    rtt: [] as RttRow[],
+    launch: [] as LaunchRow[],
+    presence: [] as PresenceRow[],
+  };
   try {
     // Scenario by scenario, the three servers back to back: they meet the same machine state.
     // Repeated rounds interleave too, so slow drift of the machine hits every server alike.
@@ -152,6 +162,12 @@ export async function runBench(cfg: BenchConfig, opts: RunOptions): Promise<Benc
     "maxMs",
     "stockChangeFrames",
     "shoppersNotAllOut",
+  ]);
+  result.presence = aggregate(raw.presence, (r) => `${r.clients}:${r.coalesceMs}`, "framesPerClient", [
+    "convergeMs",
+    "framesPerClient",
+    "bytesPerClient",
+    "serverCpuSeconds",
   ]);
   if (cfg.repeat > 1) result.rounds = raw;
   if (opts.profileDir && (opts.cpuProfile?.length || opts.heapProfile?.length)) {

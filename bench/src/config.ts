@@ -2,10 +2,10 @@
 // durations (and by request timeouts), never by "until it stops".
 import { ALL_SERVER_KINDS, type ServerKind } from "./control.js";
 
-export type ScenarioName = "fanout" | "memory" | "join" | "rtt" | "launch";
-export const SCENARIOS: ScenarioName[] = ["fanout", "memory", "join", "rtt", "launch"];
+export type ScenarioName = "fanout" | "memory" | "join" | "rtt" | "launch" | "presence";
+export const SCENARIOS: ScenarioName[] = ["fanout", "memory", "join", "rtt", "launch", "presence"];
 /** Scenarios that run against one app of their own rather than against every server. */
-export const FENIX_ONLY: ScenarioName[] = ["launch"];
+export const FENIX_ONLY: ScenarioName[] = ["launch", "presence"];
 export type Mode = "full" | "quick" | "smoke";
 
 export interface BenchConfig {
@@ -55,6 +55,16 @@ export interface BenchConfig {
     /** After the sell-out, how long shoppers get to see every size "out". */
     settleMaxMs: number;
   };
+  /** `clients` join one Presence topic at once; each count runs once per `coalesceMs` value. */
+  presence: {
+    clients: number[];
+    coalesceMs: number[];
+    gens: number;
+    /** Handshakes in progress at once, per generator. */
+    concurrency: number;
+    /** A client that has not listed everyone by then counts as not converged. */
+    convergeMaxMs: number;
+  };
 }
 
 const ADDRESSES = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"];
@@ -89,6 +99,8 @@ export function preset(mode: Mode): BenchConfig {
     // The issue's launch: 2,000 shoppers, the CLI's pace (200 sales, then 250 ms). Connects stay
     // within Fenix's default connect rate (2,000/s, burst 2,000); a 503 is retried after 1 s.
     launch: { shoppers: 2000, gens: 2, concurrency: 100, perTick: 200, tickMs: 250, sellMaxMs: 180_000, settleMaxMs: 10_000 },
+    // Issue 13, item 3: 2,000 and 5,000 people joining one topic, without and with coalescing.
+    presence: { clients: [2000, 5000], coalesceMs: [0, 100], gens: 2, concurrency: 100, convergeMaxMs: 120_000 },
   };
   if (mode === "quick") {
     // About a minute: the goal-bearing counts only (10,000 subscribers, 10,000 idle connections)
@@ -98,6 +110,7 @@ export function preset(mode: Mode): BenchConfig {
     base.rtt = { ...base.rtt, warmupMs: 300, durationMs: 1500 };
     // The same sale at the same pace (~30 s: the stock decides), watched by a tenth of the shoppers.
     base.launch = { ...base.launch, shoppers: 200 };
+    base.presence = { ...base.presence, clients: [2000] };
   }
   if (mode === "smoke") {
     base.scenarioTimeoutMs = 30_000;
@@ -115,6 +128,7 @@ export function preset(mode: Mode): BenchConfig {
     base.join = { ...base.join, clients: 20, concurrency: 10 };
     base.rtt = { ...base.rtt, clients: 4, gens: 1, warmupMs: 100, durationMs: 400 };
     base.launch = { ...base.launch, shoppers: 20, gens: 1, concurrency: 10, tickMs: 20, stockPerItem: 15, sellMaxMs: 20_000, settleMaxMs: 5000 };
+    base.presence = { ...base.presence, clients: [30], concurrency: 10, convergeMaxMs: 10_000 };
   }
   return base;
 }

@@ -92,6 +92,18 @@ async function startOn(port: number, kind: ServerKind, opts: ServerOptions): Pro
   return spawnServer(port, kind, kind, script, env, opts);
 }
 
+/** A bench-only Fenix server (`bench/src/servers/<name>.ts`), pinned like every server under test. */
+export async function startBenchServer(name: string, env: Record<string, string>, opts: ServerOptions = {}): Promise<Server> {
+  for (let attempt = 1; ; attempt++) {
+    const port = nextPort++;
+    try {
+      return await spawnServer(port, "fenix", name, `${DIST}servers/${name}.js`, { PORT: String(port), NODE_ENV: "production", ...env }, opts);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
 /** The path of apps/sneakers' server (`npm run build -w apps/sneakers`). */
 export const SNEAKERS_MAIN = `${ROOT}apps/sneakers/dist/main.js`;
 

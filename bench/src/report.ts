@@ -108,6 +108,27 @@ export function goals(r: BenchResult): Goal[] {
     pass: worstExtra ? worstExtra.retainedExtraKB! <= 0.3 : null,
     limits: "–",
   });
+  // Issue 13, item 3: a crowd joining one Presence topic, coalescing on (the largest window run).
+  const on = Math.max(0, ...r.presence.map((x) => x.coalesceMs));
+  const crowd = (n: number, ms: number) => r.presence.find((x) => x.clients === n && x.coalesceMs === ms);
+  for (const [n, boundS] of [
+    [2000, 5],
+    [5000, 10],
+  ] as const) {
+    const x = crowd(n, on);
+    out.push({
+      goal: `presence: ${fmt(n)} clients list all, coalescing ${on} ms (s)`,
+      fenix: x ? (x.convergeMs === null ? null : x.convergeMs / 1000) : null,
+      reference: null,
+      ratio: null,
+      target: `≤ ${boundS} s`,
+      pass: x ? x.convergeMs !== null && x.convergeMs / 1000 <= boundS : null,
+      limits: x ? x.limit : "–",
+    });
+  }
+  const most = Math.max(0, ...r.presence.filter((x) => crowd(x.clients, 0) && crowd(x.clients, on)).map((x) => x.clients));
+  const [unmerged, merged] = [crowd(most, 0), crowd(most, on)];
+  add(`presence: ${fmt(most)} clients, frames per client, off vs ${on} ms`, unmerged?.framesPerClient, merged?.framesPerClient, "≥ 20", (x) => x >= 20, "–");
   return out;
 }
 
@@ -224,6 +245,22 @@ export function markdown(r: BenchResult): string {
           `Counting only the receipts that changed a page (a new level, the first "out": ${fmt(x.changeSamples)} of the ${fmt(x.delaySamples)}), delay p50 ${fmt(x.changeP50Ms, 2)} / p99 ${fmt(x.changeP99Ms, 2)} ms. ` +
           `${x.unmatched} receipts matched no earlier commit; ${x.connectRetries} connects were retried after a 503. ` +
           `Clock check: commit clock minus shoppers' clock within ${skew} (the delays are exact only up to that).`,
+      );
+    }
+  }
+  if (r.presence.length) {
+    L.push(
+      "",
+      "### Presence — clients join one topic at once, each applying presence_state/presence_diff as phoenix.js does",
+      "",
+      "| Clients | Coalescing | All listed all after | Presence frames per client | KB per client | Server CPU s | CPU 0 / 1 | Limit |",
+      "|---:|---:|---:|---:|---:|---:|---|---|",
+    );
+    for (const x of r.presence) {
+      const failed = x.joinFailed ? ` (⚠ ${x.joinFailed} failed)` : "";
+      const done = x.convergeMs === null ? `**${fmt(x.converged)} of ${fmt(x.clients)}** within the bound` : `${fig(x, "convergeMs", 0)} ms`;
+      L.push(
+        `| ${fmt(x.clients)}${failed} | ${x.coalesceMs ? `${x.coalesceMs} ms` : "off"} | ${done} | ${fig(x, "framesPerClient", 1)} | ${fig(x, "bytesPerClient", 1, KB)} | ${fig(x, "serverCpuSeconds", 2)} | ${cores(x)} | ${x.limit} |`,
       );
     }
   }

@@ -2,7 +2,8 @@
 //   --quick                  about a minute: same counts, shorter windows
 //   --servers=fenix,ws       a subset of fenix, fenix-nometrics, socketio, ws (fenix-nometrics, named
 //                            here, runs in every scenario; by default in fanout and memory only)
-//   --scenarios=fanout,rtt   a subset of fanout, memory, join, rtt, launch (--scenario= is the same)
+//   --scenarios=fanout,rtt   a subset of fanout, memory, join, rtt, launch, presence (--scenario= is the same)
+//   --presence=2000,5000     presence: crowd sizes (each run with coalescing off and at 100 ms)
 //   --shoppers=N             launch: shoppers watching the sale (default 2000, quick 200)
 //   --fanout=10000           fanout subscriber counts (comma-separated)
 //   --repeat=N               N interleaved rounds; tables show medians and spreads
@@ -67,6 +68,11 @@ async function main(): Promise<void> {
   cfg.scenarios = list<ScenarioName>(args.get("scenarios"), SCENARIOS, cfg.scenarios);
   if (args.get("repeat")) cfg.repeat = Math.max(1, Math.min(10, Math.floor(Number(args.get("repeat")) || 1)));
   if (args.get("join-gens")) cfg.join.gens = Number(args.get("join-gens"));
+  if (args.get("presence"))
+    cfg.presence.clients = args
+      .get("presence")!
+      .split(",")
+      .map((n) => Math.max(2, Math.min(15_000, Math.floor(Number(n) || 2))));
   if (args.get("shoppers")) cfg.launch.shoppers = Math.max(1, Math.min(15_000, Math.floor(Number(args.get("shoppers")) || 1)));
   if (args.get("fanout")) cfg.fanout.subscribers = args.get("fanout")!.split(",").map(Number);
   const cpuProfile = args.has("cpu-prof") ? list<ServerKind>(args.get("cpu-prof"), ALL_SERVER_KINDS, ["fenix"]) : [];

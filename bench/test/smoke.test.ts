@@ -59,7 +59,14 @@ describe("bench smoke run", () => {
     expect(launch.delaySamples).toBe(launch.stockChangeFrames);
     expect(launch.unmatched).toBe(0);
     expect(launch.shoppersNotAllOut).toBe(0);
-    expect(goals(r)).toHaveLength(9);
+    // Presence: the crowd lists everyone, with coalescing off and on, and coalescing sends fewer frames.
+    expect(r.presence.map((x) => [x.clients, x.coalesceMs, x.converged, x.joinFailed])).toEqual([
+      [30, 0, 30, 0],
+      [30, 100, 30, 0],
+    ]);
+    expect(r.presence[1].framesPerClient).toBeLessThan(r.presence[0].framesPerClient);
+    expect(markdown(r)).toContain("### Presence");
+    expect(goals(r)).toHaveLength(12);
     expect(
       goals(r)
         .filter((g) => g.goal.startsWith("metrics cost"))

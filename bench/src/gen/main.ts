@@ -3,6 +3,7 @@
 // `{id, ok, result | error}`. It exits when the channel closes, so it never outlives the runner.
 import { Histogram } from "../hist.js";
 import { type Client, type Protocol, makeClient, nowUs, payload, readTimestamp } from "./clients.js";
+import { type PresenceJoinArgs, PresenceCrowd } from "./presence.js";
 import { Publisher } from "./publisher.js";
 import { type ShopperConnectArgs, Shoppers } from "./shoppers.js";
 
@@ -25,6 +26,7 @@ let nextAddress = Math.floor(Math.random() * config.addresses.length);
 let publisher: Publisher | undefined;
 let progressTimer: NodeJS.Timeout | undefined;
 let shoppers: Shoppers | undefined;
+let crowd: PresenceCrowd | undefined;
 
 function onBroadcast(frame: Buffer): void {
   delivered++;
@@ -126,11 +128,18 @@ const handlers: Record<string, (args: any) => unknown> = {
     return shoppers.connect(args);
   },
   shopperState: () => shoppers!.state(),
+  // The presence scenario (gen/presence.ts).
+  presenceJoin: (args: PresenceJoinArgs) => {
+    crowd ??= new PresenceCrowd(config.port, config.addresses, config.timeoutMs);
+    return crowd.join(args);
+  },
+  presenceWait: (args: { timeoutMs: number }) => crowd!.wait(args),
   shopperDelays: (args: { commits: Record<string, number[]> }) => shoppers!.delays(args.commits),
   close: () => {
     for (const c of clients) c.close();
     clients.length = 0;
     shoppers?.close();
+    crowd?.close();
     publisher?.close();
     return {};
   },
