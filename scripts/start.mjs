@@ -33,6 +33,12 @@ const APPS = [
     what: "jams of seven players, one synthesized loop each, in time; new jams are made and filled automatically, race-safe across nodes",
     paths: ["/", "/stats"],
   },
+  {
+    name: "React Pings",
+    main: "apps/react-pings/dist/server/main.js",
+    what: "the book's React single-page app (chapter 14) on @fenix/react: Home, Pings, Count and Other Pings over /socket (add ?transport=longpoll for LongPoll)",
+    paths: ["/", "/pings", "/count", "/other"],
+  },
 ].map((app, i) => ({ ...app, port: base + 1 + i }));
 
 const children = new Map();

@@ -39,7 +39,7 @@ test("npm start serves an index linking every app, each on its own port", async 
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   try {
     await expect
-      .poll(() => /Sneakers23 listening/.test(out) && /HelloSockets listening/.test(out) && /logins listening/.test(out) && /Loops With Friends listening/.test(out), {
+      .poll(() => /Sneakers23 listening/.test(out) && /HelloSockets listening/.test(out) && /logins listening/.test(out) && /Loops With Friends listening/.test(out) && /react-pings \(production build/.test(out), {
         timeout: 20_000,
       })
       .toBe(true);
@@ -57,6 +57,7 @@ test("npm start serves an index linking every app, each on its own port", async 
       ["Sneakers23", base + 2],
       ["Login tracker", base + 3],
       ["Loops With Friends", base + 4],
+      ["React Pings", base + 5],
     ]);
     const hello = await fetch(`http://127.0.0.1:${base + 1}/`);
     expect(hello.status).toBe(200);
@@ -68,6 +69,9 @@ test("npm start serves an index linking every app, each on its own port", async 
     expect(await logins.json()).toEqual({ users: [] });
     const jam = await (await fetch(`http://127.0.0.1:${base + 4}/`)).text();
     expect(jam).toMatch(/<meta name="jam-topic" content="jams:[0-9a-f-]{36}">/);
+    const spa = await fetch(`http://127.0.0.1:${base + 5}/pings`);
+    expect(spa.status).toBe(200);
+    expect(await spa.text()).toContain('<div id="root">');
   } finally {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
