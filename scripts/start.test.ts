@@ -39,9 +39,17 @@ test("npm start serves an index linking every app, each on its own port", async 
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   try {
     await expect
-      .poll(() => /Sneakers23 listening/.test(out) && /HelloSockets listening/.test(out) && /logins listening/.test(out) && /Loops With Friends listening/.test(out) && /react-pings \(production build/.test(out), {
-        timeout: 20_000,
-      })
+      .poll(
+        () =>
+          /Sneakers23 listening/.test(out) &&
+          /HelloSockets listening/.test(out) &&
+          /logins listening/.test(out) &&
+          /Loops With Friends listening/.test(out) &&
+          /react-pings \(production build/.test(out),
+        {
+          timeout: 20_000,
+        },
+      )
       .toBe(true);
     // The first lines say where everything is.
     expect(out.split("\n")[0]).toBe(`Fenix apps: open http://localhost:${base}`);
