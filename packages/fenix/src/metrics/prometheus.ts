@@ -1,8 +1,9 @@
 import type { Channel } from "node:diagnostics_channel";
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, type Metric, Registry, collectDefaultMetrics } from "prom-client";
 import type { Presence } from "../presence/presence.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { subscribeFor, telemetry } from "../util/telemetry.js";
+import { TwoLabelHistogram } from "./histogram.js";
 import type { ChannelHandleInEvent, ChannelJoinEvent, SocketConnectEvent } from "../util/telemetry.js";
 
 export interface PrometheusOptions {
@@ -101,14 +102,17 @@ export class PrometheusMetrics {
       },
     });
 
-    const seconds = (name: string, help: string, labelNames: string[]) =>
-      new Histogram({ name, help, labelNames, buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers });
+    const seconds = (name: string, help: string, labelNames: [string, string]) => {
+      const histogram = new TwoLabelHistogram(name, help, labelNames, [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5]);
+      this.registry.registerMetric(histogram as unknown as Metric);
+      return histogram;
+    };
     const connect = seconds("fenix_connect_duration_seconds", "Time spent in the socket's connect (and id), by transport and status.", ["transport", "status"]);
     const join = seconds("fenix_join_duration_seconds", "Time from a join's arrival to its reply, by route pattern and status.", ["pattern", "status"]);
     const handleIn = seconds("fenix_handle_in_duration_seconds", "Time a handleIn took, by route pattern and event.", ["pattern", "event"]);
-    this.on<SocketConnectEvent>(telemetry.connect, (e) => connect.observe({ transport: e.transport, status: e.status }, e.durationMs / 1000));
-    this.on<ChannelJoinEvent>(telemetry.join, (e) => join.observe({ pattern: pattern(e.topic), status: e.status }, e.durationMs / 1000));
-    this.on<ChannelHandleInEvent>(telemetry.handleIn, (e) => handleIn.observe({ pattern: pattern(e.topic), event: e.event }, e.durationMs / 1000));
+    this.on<SocketConnectEvent>(telemetry.connect, (e) => connect.observe(e.transport, e.status, e.durationMs / 1000));
+    this.on<ChannelJoinEvent>(telemetry.join, (e) => join.observe(pattern(e.topic), e.status, e.durationMs / 1000));
+    this.on<ChannelHandleInEvent>(telemetry.handleIn, (e) => handleIn.observe(pattern(e.topic), e.event, e.durationMs / 1000));
   }
 
   /** The Prometheus text exposition. */
