@@ -39,6 +39,12 @@ const APPS = [
     what: "the book's React single-page app (chapter 14) on @fenix/react: Home, Pings, Count and Other Pings over /socket (add ?transport=longpoll for LongPoll)",
     paths: ["/", "/pings", "/count", "/other"],
   },
+  {
+    name: "Fenix Live demo",
+    main: "apps/live-demo/dist/main.js",
+    what: "the book's LiveView chapter (13): a counter and a signup form as server-rendered live views, driven by the official phoenix_live_view client",
+    paths: ["/counter", "/signup"],
+  },
 ].map((app, i) => ({ ...app, port: base + 1 + i }));
 
 const children = new Map();

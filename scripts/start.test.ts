@@ -45,7 +45,8 @@ test("npm start serves an index linking every app, each on its own port", async 
           /HelloSockets listening/.test(out) &&
           /logins listening/.test(out) &&
           /Loops With Friends listening/.test(out) &&
-          /react-pings \(production build/.test(out),
+          /react-pings \(production build/.test(out) &&
+          /live-demo listening/.test(out),
         {
           timeout: 20_000,
         },
@@ -66,6 +67,7 @@ test("npm start serves an index linking every app, each on its own port", async 
       ["Login tracker", base + 3],
       ["Loops With Friends", base + 4],
       ["React Pings", base + 5],
+      ["Fenix Live demo", base + 6],
     ]);
     const hello = await fetch(`http://127.0.0.1:${base + 1}/`);
     expect(hello.status).toBe(200);
@@ -80,6 +82,9 @@ test("npm start serves an index linking every app, each on its own port", async 
     const spa = await fetch(`http://127.0.0.1:${base + 5}/pings`);
     expect(spa.status).toBe(200);
     expect(await spa.text()).toContain('<div id="root">');
+    const counter = await fetch(`http://127.0.0.1:${base + 6}/counter`);
+    expect(counter.status).toBe(200);
+    expect(await counter.text()).toMatch(/data-phx-main[\s\S]*Current count: \d+/);
   } finally {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
