@@ -3,7 +3,8 @@
 import { closeSync, mkdirSync, openSync, readdirSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { join as joinPath } from "node:path";
-import { type BenchConfig, FENIX_ONLY, type ScenarioName } from "./config.js";
+import { type ClusterRow, cluster } from "./cluster.js";
+import { type BenchConfig, CLUSTER_ONLY, FENIX_ONLY, type ScenarioName } from "./config.js";
 import { GEN_CPU, SERVER_CPU, type ServerKind, VARIANT_KINDS } from "./control.js";
 import { type LaunchRow, launch } from "./launch.js";
 import { type PresenceRow, presence } from "./presence.js";
@@ -36,9 +37,10 @@ export interface BenchResult {
   /** Fenix only (apps/sneakers): the store sold out in front of its shoppers. */
   launch: LaunchRow[];
   presence: PresenceRow[];
+  cluster: ClusterRow[];
   errors: Array<{ scenario: ScenarioName; server: ServerKind; error: string; round: number }>;
   /** With `repeat` > 1: every round's rows (the tables show their medians). */
-  rounds?: { fanout: FanoutRow[]; memory: MemoryRow[]; join: JoinRow[]; rtt: RttRow[]; launch: LaunchRow[]; presence: PresenceRow[] };
+  rounds?: { fanout: FanoutRow[]; memory: MemoryRow[]; join: JoinRow[]; rtt: RttRow[]; launch: LaunchRow[]; presence: PresenceRow[]; cluster: ClusterRow[] };
   /** Per server: the .cpuprofile files written, if profiling was on. */
   profiles: string[];
 }
@@ -68,7 +70,7 @@ export function machine(): Machine {
   };
 }
 
-const RUNNERS = { fanout, memory, join, rtt, launch, presence } as const;
+const RUNNERS = { fanout, memory, join, rtt, launch, presence, cluster } as const;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -97,6 +99,7 @@ export async function runBench(cfg: BenchConfig, opts: RunOptions): Promise<Benc
     rtt: [],
     launch: [],
     presence: [],
+    cluster: [],
     errors: [],
     profiles: [],
   };
@@ -112,6 +115,7 @@ export async function runBench(cfg: BenchConfig, opts: RunOptions): Promise<Benc
     rtt: [] as RttRow[],
     launch: [] as LaunchRow[],
     presence: [] as PresenceRow[],
+    cluster: [] as ClusterRow[],
   };
   try {
     // Scenario by scenario, the three servers back to back: they meet the same machine state.
@@ -121,7 +125,9 @@ export async function runBench(cfg: BenchConfig, opts: RunOptions): Promise<Benc
         // An app of its own on Fenix (launch) runs once, when Fenix is among the servers.
         const kinds = FENIX_ONLY.includes(scenario)
           ? cfg.servers.filter((k) => k === "fenix")
-          : cfg.servers.filter((k) => !VARIANT_KINDS.includes(k) || cfg.variantScenarios.includes(scenario));
+          : CLUSTER_ONLY.includes(scenario)
+            ? cfg.servers.filter((k) => k === "fenix" || k === "socketio")
+            : cfg.servers.filter((k) => !VARIANT_KINDS.includes(k) || cfg.variantScenarios.includes(scenario));
         for (const kind of kinds) {
           log(`${scenario} · ${kind}${cfg.repeat > 1 ? ` · round ${round}/${cfg.repeat}` : ""}`);
           const ctx: Ctx = {
@@ -169,6 +175,7 @@ export async function runBench(cfg: BenchConfig, opts: RunOptions): Promise<Benc
     "bytesPerClient",
     "serverCpuSeconds",
   ]);
+  result.cluster = aggregate(raw.cluster, (r) => r.server, "deliveriesPerSec", ["deliveriesPerSec", "serverCpuUsPerDelivery", "p99Ms"]);
   if (cfg.repeat > 1) result.rounds = raw;
   if (opts.profileDir && (opts.cpuProfile?.length || opts.heapProfile?.length)) {
     result.profiles = readdirSync(opts.profileDir).map((f) => joinPath(opts.profileDir!, f));

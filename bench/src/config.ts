@@ -2,8 +2,10 @@
 // durations (and by request timeouts), never by "until it stops".
 import { ALL_SERVER_KINDS, type ServerKind } from "./control.js";
 
-export type ScenarioName = "fanout" | "memory" | "join" | "rtt" | "launch" | "presence";
-export const SCENARIOS: ScenarioName[] = ["fanout", "memory", "join", "rtt", "launch", "presence"];
+export type ScenarioName = "fanout" | "memory" | "join" | "rtt" | "launch" | "presence" | "cluster";
+export const SCENARIOS: ScenarioName[] = ["fanout", "memory", "join", "rtt", "launch", "presence", "cluster"];
+/** Scenarios of several nodes on one Redis: the servers that have a Redis adapter. */
+export const CLUSTER_ONLY: ScenarioName[] = ["cluster"];
 /** Scenarios that run against one app of their own rather than against every server. */
 export const FENIX_ONLY: ScenarioName[] = ["launch", "presence"];
 export type Mode = "full" | "quick" | "smoke";
@@ -55,6 +57,15 @@ export interface BenchConfig {
     /** After the sell-out, how long shoppers get to see every size "out". */
     settleMaxMs: number;
   };
+  /** `nodes` servers on one private Redis, `subscribers` spread evenly, published on the first. */
+  cluster: {
+    nodes: number;
+    subscribers: number;
+    concurrency: number;
+    warmupMs: number;
+    measureMs: number;
+    fixedMs: number;
+  };
   /** `clients` join one Presence topic at once; each count runs once per `coalesceMs` value. */
   presence: {
     clients: number[];
@@ -99,6 +110,8 @@ export function preset(mode: Mode): BenchConfig {
     // The issue's launch: 2,000 shoppers, the CLI's pace (200 sales, then 250 ms). Connects stay
     // within Fenix's default connect rate (2,000/s, burst 2,000); a 503 is retried after 1 s.
     launch: { shoppers: 2000, gens: 2, concurrency: 100, perTick: 200, tickMs: 250, sellMaxMs: 180_000, settleMaxMs: 10_000 },
+    // Issue 13, item 2: three nodes of 1,000 subscribers each, Fenix beside Socket.IO's Redis adapter.
+    cluster: { nodes: 3, subscribers: 3000, concurrency: 50, warmupMs: 1000, measureMs: 8000, fixedMs: 8000 },
     // Issue 13, item 3: 2,000 and 5,000 people joining one topic, without and with coalescing.
     presence: { clients: [2000, 5000], coalesceMs: [0, 100], gens: 2, concurrency: 100, convergeMaxMs: 120_000 },
   };
@@ -111,6 +124,7 @@ export function preset(mode: Mode): BenchConfig {
     // The same sale at the same pace (~30 s: the stock decides), watched by a tenth of the shoppers.
     base.launch = { ...base.launch, shoppers: 200 };
     base.presence = { ...base.presence, clients: [2000] };
+    base.cluster = { ...base.cluster, warmupMs: 300, measureMs: 1500, fixedMs: 1500 };
   }
   if (mode === "smoke") {
     base.scenarioTimeoutMs = 30_000;
@@ -129,6 +143,7 @@ export function preset(mode: Mode): BenchConfig {
     base.rtt = { ...base.rtt, clients: 4, gens: 1, warmupMs: 100, durationMs: 400 };
     base.launch = { ...base.launch, shoppers: 20, gens: 1, concurrency: 10, tickMs: 20, stockPerItem: 15, sellMaxMs: 20_000, settleMaxMs: 5000 };
     base.presence = { ...base.presence, clients: [30], concurrency: 10, convergeMaxMs: 10_000 };
+    base.cluster = { ...base.cluster, subscribers: 30, concurrency: 10, warmupMs: 100, measureMs: 400, fixedMs: 400 };
   }
   return base;
 }

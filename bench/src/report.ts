@@ -108,6 +108,20 @@ export function goals(r: BenchResult): Goal[] {
     pass: worstExtra ? worstExtra.retainedExtraKB! <= 0.3 : null,
     limits: "–",
   });
+  // Issue 13, item 2: three nodes on one Redis, Fenix's adapter vs Socket.IO's.
+  const [CF, CS] = [r.cluster.find((x) => x.server === "fenix"), r.cluster.find((x) => x.server === "socketio")];
+  const clim = lim(CF, CS, "Socket.IO");
+  const nodes = CF?.nodes ?? CS?.nodes ?? 0;
+  add(`cluster ${nodes} nodes: deliveries/s vs Socket.IO + Redis adapter`, CF?.deliveriesPerSec, CS?.deliveriesPerSec, "≥ 3", (x) => x >= 3, clim);
+  add(`cluster ${nodes} nodes: fixed-rate p99 ms vs Socket.IO`, CF?.p99Ms, CS?.p99Ms, "≤ 1", (x) => x <= 1, clim);
+  add(
+    `cluster ${nodes} nodes: server CPU µs per delivery vs Socket.IO`,
+    CF?.serverCpuUsPerDelivery,
+    CS?.serverCpuUsPerDelivery,
+    "≤ 0.2",
+    (x) => x <= 0.2,
+    clim,
+  );
   // Issue 13, item 3: a crowd joining one Presence topic, coalescing on (the largest window run).
   const on = Math.max(0, ...r.presence.map((x) => x.coalesceMs));
   const crowd = (n: number, ms: number) => r.presence.find((x) => x.clients === n && x.coalesceMs === ms);
@@ -245,6 +259,21 @@ export function markdown(r: BenchResult): string {
           `Counting only the receipts that changed a page (a new level, the first "out": ${fmt(x.changeSamples)} of the ${fmt(x.delaySamples)}), delay p50 ${fmt(x.changeP50Ms, 2)} / p99 ${fmt(x.changeP99Ms, 2)} ms. ` +
           `${x.unmatched} receipts matched no earlier commit; ${x.connectRetries} connects were retried after a 503. ` +
           `Clock check: commit clock minus shoppers' clock within ${skew} (the delays are exact only up to that).`,
+      );
+    }
+  }
+  if (r.cluster.length) {
+    L.push(
+      "",
+      "### Cluster — servers on one Redis, subscribers spread evenly, published on the first node",
+      "",
+      "| Nodes | Subscribers | Server | Deliveries/s | Server CPU µs/delivery (all nodes) | CPU 0 / 1 | Limit | p50 ms | p99 ms |",
+      "|---:|---:|---|---:|---:|---|---|---:|---:|",
+    );
+    for (const x of r.cluster) {
+      const warn = x.lost ? ` (⚠ ${fmt(x.lost)} lost)` : "";
+      L.push(
+        `| ${x.nodes} | ${fmt(x.subscribers)}${x.connectFailed ? ` (⚠ ${x.connectFailed} failed)` : ""} | ${label(x.server)} | ${fig(x, "deliveriesPerSec")}${warn} | ${fig(x, "serverCpuUsPerDelivery", 2)} | ${cores(x)} | ${x.limit} | ${fmt(x.p50Ms, 2)} | ${fig(x, "p99Ms", 1)} |`,
       );
     }
   }

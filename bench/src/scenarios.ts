@@ -37,8 +37,9 @@ export interface CpuFigures {
 
 const BUSY = 90;
 
-export function cpuFigures(a: CpuSnap, b: CpuSnap, server: number, gens: number[]): CpuFigures {
-  const serverCpuPct = procPercent(a, b, [server]);
+export function cpuFigures(a: CpuSnap, b: CpuSnap, server: number | number[], gens: number[]): CpuFigures {
+  const servers = Array.isArray(server) ? server : [server];
+  const serverCpuPct = procPercent(a, b, servers);
   const genCpuPct = procPercent(a, b, gens);
   const core0Pct = corePercent(a, b, 0);
   const core1Pct = corePercent(a, b, 1);
@@ -48,7 +49,7 @@ export function cpuFigures(a: CpuSnap, b: CpuSnap, server: number, gens: number[
   const g = canPin() && core1Pct !== null ? core1Pct : genCpuPct;
   const limit: Limit = s >= BUSY && g >= BUSY ? "both" : s >= BUSY ? "server" : g >= BUSY ? "generator" : "neither";
   const wall = (b.at - a.at) / 1000;
-  const serverSysPct = wall > 0 ? (100 * procSplit(a, b, [server])[1]) / wall : 0;
+  const serverSysPct = wall > 0 ? (100 * procSplit(a, b, servers)[1]) / wall : 0;
   const genSysPct = wall > 0 ? (100 * procSplit(a, b, gens)[1]) / wall : 0;
   return { serverCpuPct, serverSysPct, genCpuPct, genSysPct, core0Pct, core1Pct, limit };
 }
@@ -112,7 +113,7 @@ interface ConnectResult {
 }
 
 /** Opens `count` more clients spread over `gens`, each joining `topic`. */
-async function connectAll(ctx: Ctx, gens: Gen[], count: number, topic: string, concurrency: number): Promise<ConnectResult> {
+export async function connectAll(ctx: Ctx, gens: Gen[], count: number, topic: string, concurrency: number): Promise<ConnectResult> {
   const parts = shares(count, gens.length);
   const results = await Promise.all(
     gens.map((g, i) => g.request<ConnectResult>("connect", { count: parts[i], topic, concurrency, heartbeatMs: ctx.cfg.heartbeatMs }, 30_000 + parts[i] * 20)),
@@ -173,13 +174,68 @@ export interface FanoutRow extends CpuFigures, Repeated {
   fixed: CpuFigures;
 }
 
+export type FanoutSettings = BenchConfig["fanout"];
+type Measured = Omit<FanoutRow, "server" | "subscribers" | "connectFailed">;
+
+/**
+ * One fan-out measurement with `connected` subscribers already joined: saturation (the
+ * subscribers' counts flow back to the publisher as credit) for deliveries/s and CPU per delivery,
+ * then a fixed moderate rate for latency. `servers` are the processes whose CPU is the server's.
+ */
+export async function measureFanout(f: FanoutSettings, servers: number[], pub: Gen, subs: Gen[], connected: number): Promise<Measured> {
+  const pids = [pub, ...subs].map((g) => g.pid);
+  const base = await delivered(subs);
+  const credit = () => pub.tell("credit", { delivered: subs.reduce((a, g) => a + g.delivered, 0) - base });
+  for (const g of subs) g.onProgress = credit;
+  await Promise.all(subs.map((g) => g.request("progress", { intervalMs: 20 })));
+  const window = Math.max(4, Math.ceil(f.outstandingDeliveries / connected));
+  const saturation = pub.request("saturate", { durationMs: f.warmupMs + f.measureMs, window, subscribers: connected }, f.warmupMs + f.measureMs + 30_000);
+  await sleep(f.warmupMs);
+  const c0 = cpuSnap([...servers, ...pids]);
+  const d0 = await delivered(subs);
+  await sleep(f.measureMs);
+  const c1 = cpuSnap([...servers, ...pids]);
+  const d1 = await delivered(subs);
+  const sat = await saturation;
+  await Promise.all(subs.map((g) => g.request("progress", { intervalMs: 0 })));
+  for (const g of subs) g.onProgress = undefined;
+  const expected = base + sat.published * connected;
+  const got = await drain(subs, expected, 20_000);
+  const seconds = (c1.at - c0.at) / 1000;
+  const count = d1 - d0;
+
+  // Fixed moderate rate: latency from the payload's send timestamp.
+  const rate = f.fixedDeliveriesPerSec / connected;
+  await Promise.all(subs.map((g) => g.request("record", { on: true })));
+  const before = await delivered(subs);
+  const e0 = cpuSnap([...servers, ...pids]);
+  const fixed = await pub.request("fixed", { durationMs: f.fixedMs, rate }, f.fixedMs + 30_000);
+  const e1 = cpuSnap([...servers, ...pids]);
+  await drain(subs, before + fixed.published * connected, 20_000);
+  const hists = await Promise.all(subs.map((g) => g.request<{ hist: SparseHist }>("hist")));
+  await Promise.all(subs.map((g) => g.request("record", { on: false })));
+  const h = merged(hists.map((x) => x.hist));
+  return {
+    deliveriesPerSec: count / seconds,
+    serverCpuUsPerDelivery: count > 0 ? (procSeconds(c0, c1, servers) * 1e6) / count : 0,
+    ...cpuFigures(c0, c1, servers, pids),
+    published: sat.published,
+    publishErrors: sat.errors + fixed.errors,
+    lost: Math.max(0, expected - got),
+    fixedDeliveriesPerSec: (fixed.published * connected * 1000) / f.fixedMs,
+    fixedSamples: h.total,
+    p50Ms: ms(h.quantile(0.5)),
+    p99Ms: ms(h.quantile(0.99)),
+    fixed: cpuFigures(e0, e1, servers, pids),
+  };
+}
+
 export async function fanout(ctx: Ctx): Promise<FanoutRow[]> {
   const f = ctx.cfg.fanout;
   const topic = "bench:fanout";
   return withServer(ctx, f.gens + 1, async (server, all) => {
     const pub = all[all.length - 1];
     const subs = all.slice(0, -1);
-    const pids = all.map((g) => g.pid);
     await pub.request("publisher", { topic, maxInFlight: f.maxInFlight });
     const rows: FanoutRow[] = [];
     let connected = 0;
@@ -190,56 +246,8 @@ export async function fanout(ctx: Ctx): Promise<FanoutRow[]> {
       connectFailed += c.failed;
       await sleep(300);
 
-      // Saturation: the subscribers' counts flow to the publisher as credit.
-      const base = await delivered(subs);
-      const credit = () => pub.tell("credit", { delivered: subs.reduce((a, g) => a + g.delivered, 0) - base });
-      for (const g of subs) g.onProgress = credit;
-      await Promise.all(subs.map((g) => g.request("progress", { intervalMs: 20 })));
-      const window = Math.max(4, Math.ceil(f.outstandingDeliveries / connected));
-      const saturation = pub.request("saturate", { durationMs: f.warmupMs + f.measureMs, window, subscribers: connected }, f.warmupMs + f.measureMs + 30_000);
-      await sleep(f.warmupMs);
-      const c0 = cpuSnap([server.pid, ...pids]);
-      const d0 = await delivered(subs);
-      await sleep(f.measureMs);
-      const c1 = cpuSnap([server.pid, ...pids]);
-      const d1 = await delivered(subs);
-      const sat = await saturation;
-      await Promise.all(subs.map((g) => g.request("progress", { intervalMs: 0 })));
-      for (const g of subs) g.onProgress = undefined;
-      const expected = base + sat.published * connected;
-      const got = await drain(subs, expected, 20_000);
-      const seconds = (c1.at - c0.at) / 1000;
-      const count = d1 - d0;
-
-      // Fixed moderate rate: latency from the payload's send timestamp.
-      const rate = f.fixedDeliveriesPerSec / connected;
-      await Promise.all(subs.map((g) => g.request("record", { on: true })));
-      const before = await delivered(subs);
-      const e0 = cpuSnap([server.pid, ...pids]);
-      const fixed = await pub.request("fixed", { durationMs: f.fixedMs, rate }, f.fixedMs + 30_000);
-      const e1 = cpuSnap([server.pid, ...pids]);
-      await drain(subs, before + fixed.published * connected, 20_000);
-      const hists = await Promise.all(subs.map((g) => g.request<{ hist: SparseHist }>("hist")));
-      await Promise.all(subs.map((g) => g.request("record", { on: false })));
-      const h = merged(hists.map((x) => x.hist));
-
-      rows.push({
-        server: ctx.kind,
-        subscribers: connected,
-        connectFailed,
-        deliveriesPerSec: count / seconds,
-        serverCpuUsPerDelivery: count > 0 ? (procSeconds(c0, c1, [server.pid]) * 1e6) / count : 0,
-        ...cpuFigures(c0, c1, server.pid, pids),
-        published: sat.published,
-        publishErrors: sat.errors + fixed.errors,
-        lost: Math.max(0, expected - got),
-        fixedDeliveriesPerSec: (fixed.published * connected * 1000) / f.fixedMs,
-        fixedSamples: h.total,
-        p50Ms: ms(h.quantile(0.5)),
-        p99Ms: ms(h.quantile(0.99)),
-        fixed: cpuFigures(e0, e1, server.pid, pids),
-      });
-      ctx.log(`  fanout ${ctx.kind} ${connected}: ${Math.round(count / seconds)} deliveries/s, p99 ${rows.at(-1)!.p99Ms?.toFixed(1)} ms`);
+      rows.push({ server: ctx.kind, subscribers: connected, connectFailed, ...(await measureFanout(f, [server.pid], pub, subs, connected)) });
+      ctx.log(`  fanout ${ctx.kind} ${connected}: ${Math.round(rows.at(-1)!.deliveriesPerSec)} deliveries/s, p99 ${rows.at(-1)!.p99Ms?.toFixed(1)} ms`);
     }
     return rows;
   });

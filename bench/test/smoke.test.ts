@@ -66,7 +66,14 @@ describe("bench smoke run", () => {
     ]);
     expect(r.presence[1].framesPerClient).toBeLessThan(r.presence[0].framesPerClient);
     expect(markdown(r)).toContain("### Presence");
-    expect(goals(r)).toHaveLength(12);
+    // Cluster: three nodes on a private Redis, Fenix beside Socket.IO's Redis adapter, nothing lost.
+    expect(r.cluster.map((x) => [x.server, x.nodes, x.subscribers, x.lost])).toEqual([
+      ["fenix", 3, 30, 0],
+      ["socketio", 3, 30, 0],
+    ]);
+    expect(r.cluster.every((x) => x.deliveriesPerSec > 0 && x.fixedSamples > 0)).toBe(true);
+    expect(markdown(r)).toContain("### Cluster");
+    expect(goals(r)).toHaveLength(15);
     expect(
       goals(r)
         .filter((g) => g.goal.startsWith("metrics cost"))

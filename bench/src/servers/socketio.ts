@@ -2,7 +2,10 @@
 // (perMessageDeflate is already off by default), a room per topic, `io.to(room).emit` to fan out.
 //   `join` (room, ack)     → socket.join(room); ack({})
 //   `echo` (payload, ack)  → ack(payload)
+// With REDIS_URL (the cluster scenario), `@socket.io/redis-adapter` on ioredis, as its docs set it up.
 import { createServer } from "node:http";
+import { createAdapter } from "@socket.io/redis-adapter";
+import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { broadcastHandler, exitOnSignals } from "./http.js";
 
@@ -10,6 +13,11 @@ const port = Number(process.env.PORT ?? 4001);
 let io: Server | undefined;
 const httpServer = createServer(broadcastHandler((msg) => io?.to(msg.topic).emit(msg.event, msg.payload)));
 io = new Server(httpServer);
+if (process.env.REDIS_URL) {
+  const pub = new Redis(process.env.REDIS_URL);
+  const sub = pub.duplicate();
+  io.adapter(createAdapter(pub, sub));
+}
 
 io.on("connection", (socket) => {
   socket.on("join", (room: unknown, ack: unknown) => {
