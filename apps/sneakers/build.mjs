@@ -7,7 +7,7 @@ mkdirSync("dist/public", { recursive: true });
 cpSync("assets/css", "dist/public/css", { recursive: true });
 cpSync("assets/images", "dist/public/images", { recursive: true });
 await build({
-  entryPoints: ["assets/js/app.js"],
+  entryPoints: ["assets/js/app.js", "assets/js/admin.js"],
   bundle: true,
   format: "iife",
   target: "es2020",

@@ -5,14 +5,18 @@ import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Endpoint, longPoll, mountOps, websocket } from "fenix";
 import type { HistoryStore, Logger, PresenceOptions, PubSubAdapter } from "fenix";
+import { mountAdmin } from "./admin/mount.js";
 import { Database } from "./db/database.js";
 import { migrate } from "./db/migrations.js";
 import { seed } from "./db/seeds.js";
 import { InventoryContext } from "./inventory/context.js";
 import { InventoryServer, databaseLoader } from "./inventory/server.js";
 import { Replication } from "./replication.js";
+import { notifyLocalItemOut } from "./channels/shopping_cart_channel.js";
 import { productSocket } from "./sockets/product_socket.js";
 import { OutageLog, Store } from "./store.js";
+import { cookieSecret } from "./web/cart_session.js";
+import { registerCheckoutRoutes } from "./web/checkout_routes.js";
 import { registerOperatorApi } from "./web/operator_api.js";
 import { registerStoreRoutes } from "./web/store_routes.js";
 
@@ -27,6 +31,12 @@ export { Database, DEFAULT_SQLITE_PATH } from "./db/database.js";
 export { migrate, dropAll } from "./db/migrations.js";
 export { seed, seedCount, randomSource, SIZES } from "./db/seeds.js";
 export { sellItem } from "./checkout/single_item.js";
+export * from "./cart/shopping_cart.js";
+export { shoppingCartChannel, notifyLocalItemOut, addItemError } from "./channels/shopping_cart_channel.js";
+export type { CartChannelOptions } from "./channels/shopping_cart_channel.js";
+export { cartToMap } from "./views/cart_view.js";
+export type { CartView, CartItemView } from "./views/cart_view.js";
+export { checkoutProblem, purchaseCart } from "./checkout/checkout.js";
 export { renderIndex, renderSizes } from "./views/product_view.js";
 
 export interface SneakersConfig {
@@ -44,6 +54,8 @@ export interface SneakersConfig {
   seedWhenEmpty?: boolean;
   /** Seed for the random counts (tests), default truly random as in the book. */
   randomSeed?: number;
+  /** Refuse adding past this many items to a cart (`CART_MAX_ITEMS`); unset: no limit, as in the book. */
+  cartMaxItems?: number;
   /** HTTP Basic Auth of the operators' pages (`/ops`); without both they answer 404. */
   admin?: { user: string; password: string };
 }
@@ -87,7 +99,7 @@ export async function createSneakersApp(config: SneakersConfig): Promise<Sneaker
   });
   endpoint.socket(
     "/product_socket",
-    productSocket(() => server.get()),
+    productSocket(() => server.get(), { inventory: () => server.get(), pubsub: endpoint.pubsub, maxItems: config.cartMaxItems }),
     { transports: [websocket(), longPoll()] },
   );
   // Fenix's live ops dashboard at /ops (ADMIN_USER / ADMIN_PASSWORD).
@@ -103,12 +115,20 @@ export async function createSneakersApp(config: SneakersConfig): Promise<Sneaker
     logger,
   );
   inventory.replication = replication;
+  inventory.onItemOut = (itemId) => notifyLocalItemOut(endpoint.pubsub, itemId);
 
   const fastify = Fastify({ logger: false, forceCloseConnections: true });
-  await fastify.register(fastifyCookie);
+  await fastify.register(fastifyCookie, { secret: cookieSecret(config.secretKeyBase) });
   await fastify.register(fastifyFormbody);
   await fastify.register(fastifyStatic, { root: PUBLIC, prefix: "/", index: false, wildcard: false, cacheControl: true, maxAge: 0 });
   registerStoreRoutes(fastify, { server });
+  registerCheckoutRoutes(fastify, {
+    inventory,
+    tokens: endpoint.tokens,
+    broadcast: (topic, event, payload) => endpoint.broadcast(topic, event, payload),
+    logger,
+  });
+  mountAdmin(fastify, endpoint, { admin: config.admin, server, logger });
   registerOperatorApi(fastify, {
     apiKey: config.apiKey,
     database,

@@ -4,6 +4,7 @@
 //   npm run cli -w apps/sneakers -- release 1
 //   npm run cli -w apps/sneakers -- sell-until-gone 200 250 --url http://localhost:4001
 import { parseArgs } from "node:util";
+import { runShoppers } from "./cli/shoppers.js";
 
 const USAGE = `usage: npm run cli -w apps/sneakers -- <command> [--url URL]
 
@@ -15,6 +16,7 @@ const USAGE = `usage: npm run cli -w apps/sneakers -- <command> [--url URL]
   sell-until-gone [perTick=200] [tickMs=250]   sell random items until nothing is left
   restart <inventory|replication|database>     restart one component of the server
   status                                products, releases and counts as JSON
+  shoppers --url ws://… [--chunks 10] [--hold-s N]   load test: chunks of 100 shoppers in carts (see the admin dashboard)
 
 --url defaults to http://localhost:$PORT (4000), or to the store's port when that is the root
 npm start's index. The API key is $API_KEY (default: the development key).`;
@@ -22,6 +24,8 @@ npm start's index. The API key is $API_KEY (default: the development key).`;
 class CliError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
+  // Its own options (--chunks, --hold-s): parsed in src/cli/shoppers_plan.ts.
+  if (argv[0] === "shoppers") process.exit(await runShoppers(argv.slice(1)));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

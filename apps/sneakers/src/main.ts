@@ -26,6 +26,18 @@ function numberSetting(name: string): number | undefined {
   return n;
 }
 
+/** `CART_MAX_ITEMS`: a positive whole number of items per cart, or unset for no limit (the book's). */
+function cartMaxItems(): number | undefined {
+  const value = process.env.CART_MAX_ITEMS;
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    logger.fatal(`CART_MAX_ITEMS must be a positive whole number of items, got ${JSON.stringify(value)}`);
+    process.exit(1);
+  }
+  return n;
+}
+
 const port = Number(process.env.PORT ?? 4000);
 let app: Awaited<ReturnType<typeof createSneakersApp>>;
 try {
@@ -34,6 +46,7 @@ try {
     apiKey: setting("API_KEY", "dev-api-key"),
     databaseUrl: process.env.DATABASE_URL || undefined,
     nodeName: process.env.NODE_NAME,
+    cartMaxItems: cartMaxItems(),
     admin: process.env.ADMIN_USER && process.env.ADMIN_PASSWORD ? { user: process.env.ADMIN_USER, password: process.env.ADMIN_PASSWORD } : undefined,
     // REDIS_URL makes a cluster: shoppers' broadcasts and inventory replication reach every node.
     pubsubAdapter: process.env.REDIS_URL ? new RedisAdapter({ url: process.env.REDIS_URL, logger }) : undefined,

@@ -27,6 +27,13 @@ function describe(err: unknown): string {
   return e?.code && !message.includes(e.code) ? `${message} (${e.code})` : message;
 }
 
+/** Aborts a purchase's transaction: this item had none left. */
+class NotAvailable extends Error {
+  constructor(readonly itemId: number) {
+    super(`item ${itemId} is not available`);
+  }
+}
+
 /**
  * The server ended this connection (57P01 admin_shutdown: a killed backend or a fast shutdown;
  * 57P02 crash_shutdown; 57P03 cannot_connect_now): the statement did not commit, and the pool
@@ -150,6 +157,34 @@ export class Store {
         .where("available_count", ">", 0)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    }, this.outage);
+  }
+
+  /**
+   * Buys one of each item in one transaction: the same conditional decrement per item, and if any
+   * finds none left, everything is rolled back — all or nothing. Resolves with the first item
+   * that was not available, or `null` when every one was bought.
+   */
+  purchaseItems(itemIds: readonly number[]): Promise<number | null> {
+    return guarded(async () => {
+      this.queries++;
+      try {
+        await this.database.db.transaction().execute(async (trx) => {
+          for (const itemId of itemIds) {
+            const result = await trx
+              .updateTable("item_availabilities")
+              .set((eb) => ({ available_count: eb("available_count", "-", 1), updated_at: new Date().toISOString() }))
+              .where("item_id", "=", itemId)
+              .where("available_count", ">", 0)
+              .executeTakeFirst();
+            if (Number(result.numUpdatedRows) !== 1) throw new NotAvailable(itemId);
+          }
+        });
+        return null;
+      } catch (err) {
+        if (err instanceof NotAvailable) return err.itemId;
+        throw err;
+      }
     }, this.outage);
   }
 

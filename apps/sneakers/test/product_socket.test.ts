@@ -70,10 +70,10 @@ describe.each([
   });
 });
 
-test("topics other than product:* are refused", async () => {
+test("topics other than product:* and cart:* are refused", async () => {
   const { port } = await started();
   const socket = client(port, WebSocket);
-  const result = await outcome(socket.channel("cart:123").join());
+  const result = await outcome(socket.channel("room:123").join());
   expect(result.status).toBe("error");
   expect(result.response).toEqual({ reason: "unmatched topic" });
 });

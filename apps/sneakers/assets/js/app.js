@@ -1,12 +1,14 @@
 import { productSocket } from "./socket";
 import dom from "./dom";
+import { setupCartChannel } from "./cart";
 
 const productIds = dom.getProductIds();
+const cartId = window.cartId;
 
-if (productIds.length > 0) {
-  productSocket.connect();
-  for (const id of productIds) setupProductChannel(productSocket, id);
-}
+if (productIds.length > 0 || cartId) productSocket.connect();
+for (const id of productIds) setupProductChannel(productSocket, id);
+// For tests and the curious: the page's cart channel.
+if (cartId) window.cartChannel = setupCartChannel(productSocket, cartId);
 
 function setupProductChannel(socket, productId) {
   // Evaluated on every (re)join: the server answers with what this page missed meanwhile.

@@ -30,6 +30,11 @@ export class InventoryContext {
    */
   private itemQueues = new Map<string, { tail: Promise<void>; waiting: Promise<void> | undefined }>();
   replication: ReplicationSink = { markProductReleased() {}, itemSold() {} };
+  /**
+   * Told, on every node (own sales and replicas alike), when an item's count in this node's cache
+   * has just become 0 — after the cache update, so whoever re-renders sees it sold out.
+   */
+  onItemOut: (itemId: number) => void = () => {};
 
   constructor(
     readonly store: Store,
@@ -91,7 +96,11 @@ export class InventoryContext {
   private async applyItemSold(itemId: number, options: ChangeOptions): Promise<void> {
     const availability = await this.store.fetchAvailabilityForItem(itemId);
     const { previous, current } = this.server.setItemAvailability(availability);
-    if (options.beingReplicated) return;
+    const soldOut = availability.available_count <= 0;
+    if (options.beingReplicated) {
+      if (soldOut) this.onItemOut(itemId);
+      return;
+    }
     this.replication.itemSold(itemId);
     const previousItem = itemById(previous, itemId);
     const currentItem = itemById(current, itemId);
@@ -100,5 +109,6 @@ export class InventoryContext {
       return;
     }
     await notifyItemStockChange(this.endpoint, { previousItem: previousItem ?? { available_count: -1 }, currentItem });
+    if (soldOut) this.onItemOut(itemId);
   }
 }

@@ -1,6 +1,6 @@
 import { type CompleteProduct, availabilityToLevel } from "../inventory/inventory.js";
-import { type Safe, html } from "./html.js";
-import { layout } from "./layout_view.js";
+import { Safe, html } from "./html.js";
+import { type LayoutOptions, layout } from "./layout_view.js";
 
 /**
  * The size selector (the book's `_sizes.html`): the same markup on page load and in the live
@@ -32,9 +32,17 @@ function listing(product: CompleteProduct): Safe {
       </div>`;
 }
 
-/** The store front (`GET /`): every product, in display order. */
-export function renderIndex(products: CompleteProduct[]): string {
-  return layout(html`<main class="product-list">
+/** The product list alone: the same for every shopper, so it can be rendered once per inventory. */
+export function renderProductList(products: CompleteProduct[]): string {
+  return html`<main class="product-list">
       ${products.map(listing)}
-    </main>`);
+    </main>`.value;
+}
+
+/**
+ * The store front (`GET /`): every product, in display order, in the layout (with the shopper's
+ * cart when `cartId` is given). `list` is a list rendered earlier by `renderProductList`.
+ */
+export function renderIndex(products: CompleteProduct[], options: LayoutOptions & { list?: string } = {}): string {
+  return layout(new Safe(options.list ?? renderProductList(products)), options);
 }

@@ -1,3 +1,4 @@
+import { ITEM_OUT_PREFIX } from "../channels/shopping_cart_channel.js";
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Endpoint, Logger } from "fenix";
@@ -61,6 +62,8 @@ export function registerOperatorApi(fastify: FastifyInstance, deps: OperatorDeps
           replication_applied: replication.applied,
           replication_sent: replication.sent,
           units_in_stock: unitsInStock(current),
+          // Cart channels listening on `item_out:{id}` on this node (a test proves closed tabs leave none).
+          item_out_subscriptions: [...current.items.keys()].reduce((n, id) => n + endpoint.pubsub.subscriberCount(`${ITEM_OUT_PREFIX}${id}`), 0),
           products: completeProducts(current).map((p) => ({
             id: p.id,
             sku: p.sku,
