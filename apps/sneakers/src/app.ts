@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { Endpoint, longPoll, mountOps, websocket } from "fenix";
 import type { HistoryStore, Logger, PresenceOptions, PubSubAdapter } from "fenix";
 import { mountAdmin } from "./admin/mount.js";
+import { mountDrops } from "./live/drops_live.js";
 import { Database } from "./db/database.js";
 import { migrate } from "./db/migrations.js";
 import { seed } from "./db/seeds.js";
@@ -38,6 +39,8 @@ export { cartToMap } from "./views/cart_view.js";
 export type { CartView, CartItemView } from "./views/cart_view.js";
 export { checkoutProblem, purchaseCart } from "./checkout/checkout.js";
 export { renderIndex, renderSizes } from "./views/product_view.js";
+export { dropsLive, mountDrops, productTopics } from "./live/drops_live.js";
+export { dropsLayout, liveProductList } from "./views/drops_view.js";
 
 export interface SneakersConfig {
   secretKeyBase: string;
@@ -122,6 +125,8 @@ export async function createSneakersApp(config: SneakersConfig): Promise<Sneaker
   await fastify.register(fastifyFormbody);
   await fastify.register(fastifyStatic, { root: PUBLIC, prefix: "/", index: false, wildcard: false, cacheControl: true, maxAge: 0 });
   registerStoreRoutes(fastify, { server });
+  // /drops: the product list as a live view on its own /live socket (before endpoint.attach).
+  mountDrops(fastify, endpoint, server);
   registerCheckoutRoutes(fastify, {
     inventory,
     tokens: endpoint.tokens,
