@@ -4,6 +4,7 @@
 //                            here, runs in every scenario; by default in fanout and memory only)
 //   --scenarios=fanout,rtt   a subset of fanout, memory, join, rtt, launch, presence (--scenario= is the same)
 //   --presence=2000,5000     presence: crowd sizes (each run with coalescing off and at 100 ms)
+//   --coalesce=0,100         presence: the coalescing windows to run, in ms
 //   --shoppers=N             launch: shoppers watching the sale (default 2000, quick 200)
 //   --fanout=10000           fanout subscriber counts (comma-separated)
 //   --repeat=N               N interleaved rounds; tables show medians and spreads
@@ -73,6 +74,11 @@ async function main(): Promise<void> {
       .get("presence")!
       .split(",")
       .map((n) => Math.max(2, Math.min(15_000, Math.floor(Number(n) || 2))));
+  if (args.get("coalesce"))
+    cfg.presence.coalesceMs = args
+      .get("coalesce")!
+      .split(",")
+      .map((n) => Math.max(0, Math.floor(Number(n) || 0)));
   if (args.get("shoppers")) cfg.launch.shoppers = Math.max(1, Math.min(15_000, Math.floor(Number(args.get("shoppers")) || 1)));
   if (args.get("fanout")) cfg.fanout.subscribers = args.get("fanout")!.split(",").map(Number);
   const cpuProfile = args.has("cpu-prof") ? list<ServerKind>(args.get("cpu-prof"), ALL_SERVER_KINDS, ["fenix"]) : [];

@@ -84,6 +84,33 @@ async function crowd(nodeCount: number, coalesceMs: number, users: number) {
   return { lists: clients.map((c) => c.list()), diffs: clients.reduce((n, c) => n + c.diffs, 0) };
 }
 
+describe("presence_state with coalescing", () => {
+  it("reaches each joiner once, after the window, as one frame shared by the window's joiners", async () => {
+    const { urls } = await nodes(1, 200);
+    const states: { joinRef: string | null; keys: number }[][] = [];
+    const clients = Array.from({ length: 12 }, (_, i) => {
+      const mine: { joinRef: string | null; keys: number }[] = [];
+      states.push(mine);
+      const socket = new Socket(urls[0], { transport: WebSocket, params: { user: `user${i}` } });
+      sockets.push(socket);
+      socket.onMessage((m: { event: string; join_ref: string | null; payload: object }) => {
+        if (m.event === "presence_state") mine.push({ joinRef: m.join_ref, keys: Object.keys(m.payload).length });
+      });
+      socket.connect();
+      const channel = socket.channel("room:lobby");
+      const presence = new Presence(channel);
+      channel.join();
+      return presence;
+    });
+    await expect.poll(() => clients.every((p) => p.list().length === 12), { timeout: 10_000 }).toBe(true);
+    for (const mine of states) {
+      expect(mine).toHaveLength(1);
+      // Encoded once for many: the broadcast shape, no per-channel join_ref.
+      expect(mine[0].joinRef).toBeNull();
+    }
+  });
+});
+
 describe.each([1, 3])("presence coalescing on %i node(s)", (nodeCount) => {
   it("gives every official client the full, exact list with fewer presence_diff frames", async () => {
     const users = 40;

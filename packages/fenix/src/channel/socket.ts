@@ -27,6 +27,14 @@ export class ChannelSocket<A extends Assigns = Assigns> {
   get topic(): string {
     return this.process.topic;
   }
+
+  /**
+   * @internal Delivers a message encoded once for many, as a broadcast to this channel alone
+   * (Presence's coalesced `presence_state`).
+   */
+  deliverShared(message: { topic: string; event: string; payload: unknown }, scratch: Record<symbol, unknown>): void {
+    this.process.deliver(message, scratch);
+  }
   /** The join_ref replies and pushes carry. */
   get joinRef(): Ref {
     return this.process.channelJoinRef;

@@ -24,7 +24,14 @@ export class DiffCoalescer {
   constructor(
     private readonly windowMs: number,
     private readonly flush: (topic: string, joins: Change[], leaves: Change[]) => void,
+    /** Runs after every window's diffs went out (Presence sends the states joiners wait for). */
+    private readonly afterFlush?: () => void,
   ) {}
+
+  /** Makes sure a window closes soon even with no change pending (a joiner waits for its state). */
+  wake(): void {
+    this.timer ??= setTimeout(() => this.flushAll(), this.windowMs);
+  }
 
   add(topic: string, joins: readonly Change[], leaves: readonly Change[]): void {
     let p = this.pending.get(topic);
@@ -49,6 +56,7 @@ export class DiffCoalescer {
       if (joins.size === 0 && leaves.length === 0) continue;
       this.flush(topic, [...joins.values()], leaves);
     }
+    this.afterFlush?.();
   }
 
   /** Drops what is pending and the timer. */

@@ -33,6 +33,15 @@ export interface PresenceSubject {
   onEnd(callback: () => void): void;
 }
 
+/**
+ * A subject that can take a message encoded once for many (a channel: the same frame bytes for
+ * every channel of one serializer). With coalescing on, `pushState` uses it so the joiners of one
+ * window share one encoded `presence_state`.
+ */
+export interface SharedDeliverySubject extends PresenceSubject {
+  deliverShared(message: { topic: string; event: string; payload: unknown }, scratch: Record<symbol, unknown>): void;
+}
+
 function group(entries: readonly [string, Meta][]): Presences {
   const out: Presences = {};
   for (const [key, meta] of entries) {
@@ -65,6 +74,8 @@ export class Presence {
   private queue: Promise<void> = Promise.resolve();
   private readonly sizes = new Map<string, number>();
   private readonly coalescer: DiffCoalescer | undefined;
+  /** Joiners waiting for the state at the end of the current window, by topic. */
+  private awaitingState = new Map<string, Set<SharedDeliverySubject>>();
 
   constructor(
     private readonly pubsub: PubSub,
@@ -75,7 +86,13 @@ export class Presence {
     this.tracker.onDiff((diff) => this.broadcastDiff(diff));
     const windowMs = options.coalesceMs ?? 0;
     if (!Number.isFinite(windowMs) || windowMs < 0) throw new Error(`presence coalesceMs must be a number of milliseconds ≥ 0, got ${options.coalesceMs}`);
-    if (windowMs > 0) this.coalescer = new DiffCoalescer(windowMs, (topic, joins, leaves) => this.sendDiff(topic, joins, leaves));
+    if (windowMs > 0) {
+      this.coalescer = new DiffCoalescer(
+        windowMs,
+        (topic, joins, leaves) => this.sendDiff(topic, joins, leaves),
+        () => this.sendAwaitedStates(),
+      );
+    }
   }
 
   /** Starts replicating (the endpoint calls it once PubSub is connected). */
@@ -144,9 +161,54 @@ export class Presence {
     return this.sizes;
   }
 
-  /** Pushes `presence_state` to the channel's client, as Phoenix apps do after join. */
+  /**
+   * Pushes `presence_state` to the channel's client, as Phoenix apps do after join. With
+   * `coalesceMs` the state goes out when the current window closes, right after its diff, encoded
+   * once for every channel that joined the topic in that window: a crowd joining one topic costs
+   * one state encoding per window instead of one per joiner, each of them as big as the crowd.
+   */
   async pushState(socket: PresenceSubject & { push(event: string, payload: unknown): void }): Promise<void> {
+    if (this.coalescer && typeof (socket as Partial<SharedDeliverySubject>).deliverShared === "function") {
+      const subject = socket as unknown as SharedDeliverySubject;
+      let waiting = this.awaitingState.get(subject.topic);
+      if (waiting === undefined) {
+        waiting = new Set();
+        this.awaitingState.set(subject.topic, waiting);
+      }
+      const set = waiting;
+      set.add(subject);
+      subject.onEnd(() => set.delete(subject));
+      this.coalescer.wake();
+      return;
+    }
     socket.push("presence_state", await this.list(socket.topic));
+  }
+
+  private sendAwaitedStates(): void {
+    const awaiting = this.awaitingState;
+    this.awaitingState = new Map();
+    for (const [topic, subjects] of awaiting) {
+      if (subjects.size === 0) continue;
+      const send = (payload: Presences) => {
+        // One scratch for all: each serializer encodes the frame once (the broadcast fastlane).
+        const message = { topic, event: "presence_state", payload };
+        const scratch: Record<symbol, unknown> = {};
+        for (const subject of subjects) subject.deliverShared(message, scratch);
+      };
+      const grouped = group(this.tracker.list(topic));
+      if (!this.options.fetch) {
+        send(grouped);
+        continue;
+      }
+      const fetch = this.options.fetch;
+      this.queue = this.queue.then(async () => {
+        try {
+          send(await fetch(topic, grouped));
+        } catch (err) {
+          this.logger.error({ err, topic }, `presence: fetch failed for ${topic}; presence_state not sent: ${(err as Error)?.message}`);
+        }
+      });
+    }
   }
 
   /**
