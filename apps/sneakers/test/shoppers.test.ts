@@ -151,9 +151,9 @@ describe("the shoppers load tool against the dashboard", () => {
     const a2 = await node({ ...env, NODE_NAME: `roll-a2-${redis.port}` }, a.port);
     const watchA = await admin(a2.url);
     expect(await watchA.until("the new A sees the 200", full(200))).toEqual(before);
-    // (Deploying B next is left out on purpose: open-source nginx only clears A's failure mark when
-    // a request to A *completes*, and a WebSocket completes when it closes, so with
-    // max_fails=1 the restarted A is given one new WebSocket per fail_timeout — see the report.)
+    // Then deploy B: its shoppers (all 200 now) reconnect through nginx to the new A.
+    await b.stop(30_000);
+    expect(await watchA.until("all 200 back, on the new A", full(200), 60_000)).toEqual(before);
     expect(await run.interrupt()).toBe(0);
     await watchA.until("everyone gone", (c) => c.shoppers === 0);
   }, 180_000);
