@@ -40,6 +40,8 @@ interface SocketRegistry {
   readonly entries: Map<string, ChannelEntry>;
   readonly pending: Set<ChannelEntry>;
   flushTimer: ReturnType<typeof setTimeout> | null;
+  /** Leaves sent and not yet answered: the socket closes only after them (or a short bound). */
+  readonly leaving: Set<Promise<void>>;
 }
 
 const registries = new WeakMap<Socket, SocketRegistry>();
@@ -48,7 +50,7 @@ const byChannel = new WeakMap<Channel, ChannelEntry>();
 function registryOf(socket: Socket): SocketRegistry {
   let registry = registries.get(socket);
   if (!registry) {
-    registry = { entries: new Map(), pending: new Set(), flushTimer: null };
+    registry = { entries: new Map(), pending: new Set(), flushTimer: null, leaving: new Set() };
     registries.set(socket, registry);
   }
   return registry;
@@ -113,7 +115,16 @@ function leaveNow(socket: Socket, entry: ChannelEntry): void {
   const registry = registryOf(socket);
   registry.pending.delete(entry);
   if (registry.entries.get(entry.topic) === entry) registry.entries.delete(entry.topic);
-  if (entry.channel.state !== "closed" && entry.channel.state !== "leaving") entry.channel.leave();
+  if (entry.channel.state === "closed" || entry.channel.state === "leaving") return;
+  const push = entry.channel.leave();
+  const answered = new Promise<void>((resolve) => {
+    push
+      .receive("ok", () => resolve())
+      .receive("error", () => resolve())
+      .receive("timeout", () => resolve());
+  });
+  registry.leaving.add(answered);
+  void answered.then(() => registry.leaving.delete(answered));
 }
 
 function flush(socket: Socket): void {
@@ -152,12 +163,22 @@ export function releaseChannel(socket: Socket, entry: ChannelEntry): void {
   registry.flushTimer ??= setTimeout(() => flush(socket), 0);
 }
 
-/** Leaves every channel of `socket` now (before the socket disconnects, so the leaves reach the server). */
-export function leaveAll(socket: Socket): void {
+/**
+ * Leaves every channel of `socket` now, and resolves once the server answered every leave (at
+ * most `boundMs` later): long-poll sends a leave in a POST that closing the socket would abort, so
+ * the caller disconnects only after this.
+ */
+export function leaveAll(socket: Socket, boundMs = 2_000): Promise<void> {
   const registry = registries.get(socket);
-  if (!registry) return;
+  if (!registry) return Promise.resolve();
   flush(socket);
   for (const entry of [...registry.entries.values()]) leaveNow(socket, entry);
+  if (registry.leaving.size === 0) return Promise.resolve();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, boundMs);
+  });
+  return Promise.race([Promise.all([...registry.leaving]).then(() => undefined), bound]).finally(() => clearTimeout(timer));
 }
 
 /** The registry entry of a channel acquired through {@link acquireChannel}, if any. */

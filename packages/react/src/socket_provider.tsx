@@ -59,9 +59,9 @@ export function SocketProvider({ url, params, options, children }: SocketProvide
     return () => {
       mine.closing = setTimeout(() => {
         if (held.current === mine) held.current = null;
-        // Leaves first: phoenix waits for its send buffer to drain before closing the WebSocket.
-        leaveAll(mine.socket);
-        mine.socket.disconnect();
+        // Leaves first, and close once they are answered: closing a long-poll socket aborts the
+        // POST that carries them, and the server would keep the channels until its poll window ends.
+        void leaveAll(mine.socket).then(() => mine.socket.disconnect());
       }, 0);
     };
   }, [url]);
