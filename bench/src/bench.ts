@@ -8,6 +8,7 @@ import { type BenchConfig, CLUSTER_ONLY, FENIX_ONLY, type ScenarioName } from ".
 import { GEN_CPU, SERVER_CPU, type ServerKind, VARIANT_KINDS } from "./control.js";
 import { type LaunchRow, launch } from "./launch.js";
 import { type PresenceRow, presence } from "./presence.js";
+import { type ScaleRow, scale } from "./scale.js";
 import { aggregate } from "./median.js";
 import { canPin, fileLimit, killAll } from "./procs.js";
 import { type Ctx, type FanoutRow, type JoinRow, type MemoryRow, type RttRow, fanout, join, memory, rtt } from "./scenarios.js";
@@ -38,9 +39,20 @@ export interface BenchResult {
   launch: LaunchRow[];
   presence: PresenceRow[];
   cluster: ClusterRow[];
+  /** Fenix only: idle joined connections on one process and across several on one Redis. */
+  scale: ScaleRow[];
   errors: Array<{ scenario: ScenarioName; server: ServerKind; error: string; round: number }>;
   /** With `repeat` > 1: every round's rows (the tables show their medians). */
-  rounds?: { fanout: FanoutRow[]; memory: MemoryRow[]; join: JoinRow[]; rtt: RttRow[]; launch: LaunchRow[]; presence: PresenceRow[]; cluster: ClusterRow[] };
+  rounds?: {
+    fanout: FanoutRow[];
+    memory: MemoryRow[];
+    join: JoinRow[];
+    rtt: RttRow[];
+    launch: LaunchRow[];
+    presence: PresenceRow[];
+    cluster: ClusterRow[];
+    scale: ScaleRow[];
+  };
   /** Per server: the .cpuprofile files written, if profiling was on. */
   profiles: string[];
 }
@@ -70,7 +82,7 @@ export function machine(): Machine {
   };
 }
 
-const RUNNERS = { fanout, memory, join, rtt, launch, presence, cluster } as const;
+const RUNNERS = { fanout, memory, join, rtt, launch, presence, cluster, scale } as const;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -100,13 +112,14 @@ export async function runBench(cfg: BenchConfig, opts: RunOptions): Promise<Benc
     launch: [],
     presence: [],
     cluster: [],
+    scale: [],
     errors: [],
     profiles: [],
   };
   const needed = Math.max(...cfg.memory.connections, ...cfg.fanout.subscribers) + 100;
   if (result.machine.openFileLimit < needed) log(`bench: open-file limit ${result.machine.openFileLimit} < ${needed}: the largest counts may fail`);
   if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
-  if (cfg.scenarios.some((s) => FENIX_ONLY.includes(s)) && !cfg.servers.includes("fenix")) log("bench: launch and presence run on Fenix only: skipped");
+  if (cfg.scenarios.some((s) => FENIX_ONLY.includes(s)) && !cfg.servers.includes("fenix")) log("bench: launch, presence and scale run on Fenix only: skipped");
   const logFd = openSync(opts.logFile, "a");
   const raw = {
     fanout: [] as FanoutRow[],
@@ -116,6 +129,7 @@ export async function runBench(cfg: BenchConfig, opts: RunOptions): Promise<Benc
     launch: [] as LaunchRow[],
     presence: [] as PresenceRow[],
     cluster: [] as ClusterRow[],
+    scale: [] as ScaleRow[],
   };
   try {
     // Scenario by scenario, the three servers back to back: they meet the same machine state.
@@ -176,6 +190,13 @@ export async function runBench(cfg: BenchConfig, opts: RunOptions): Promise<Benc
     "serverCpuSeconds",
   ]);
   result.cluster = aggregate(raw.cluster, (r) => r.server, "deliveriesPerSec", ["deliveriesPerSec", "serverCpuUsPerDelivery", "p99Ms"]);
+  result.scale = aggregate(raw.scale, (r) => String(r.nodes), "bytesPerConnection", [
+    "connectMs",
+    "bytesPerConnection",
+    "retainedBytesPerConnection",
+    "idleCpuPctPer20k",
+    "lastDeliveryMs",
+  ]);
   if (cfg.repeat > 1) result.rounds = raw;
   if (opts.profileDir && (opts.cpuProfile?.length || opts.heapProfile?.length)) {
     result.profiles = readdirSync(opts.profileDir).map((f) => joinPath(opts.profileDir!, f));

@@ -25,7 +25,8 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
+/** A private redis-server on a free port (killed by the caller). */
+export async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
   const url = `redis://127.0.0.1:${port}`;

@@ -2,12 +2,12 @@
 // durations (and by request timeouts), never by "until it stops".
 import { ALL_SERVER_KINDS, type ServerKind } from "./control.js";
 
-export type ScenarioName = "fanout" | "memory" | "join" | "rtt" | "launch" | "presence" | "cluster";
-export const SCENARIOS: ScenarioName[] = ["fanout", "memory", "join", "rtt", "launch", "presence", "cluster"];
+export type ScenarioName = "fanout" | "memory" | "join" | "rtt" | "launch" | "presence" | "cluster" | "scale";
+export const SCENARIOS: ScenarioName[] = ["fanout", "memory", "join", "rtt", "launch", "presence", "cluster", "scale"];
 /** Scenarios of several nodes on one Redis: the servers that have a Redis adapter. */
 export const CLUSTER_ONLY: ScenarioName[] = ["cluster"];
 /** Scenarios that run against one app of their own rather than against every server. */
-export const FENIX_ONLY: ScenarioName[] = ["launch", "presence"];
+export const FENIX_ONLY: ScenarioName[] = ["launch", "presence", "scale"];
 export type Mode = "full" | "quick" | "smoke";
 
 export interface BenchConfig {
@@ -76,6 +76,25 @@ export interface BenchConfig {
     /** A client that has not listed everyone by then counts as not converged. */
     convergeMaxMs: number;
   };
+  /**
+   * Idle joined connections with heartbeats on: each run is `connections` over `nodes` Fenix
+   * processes (several nodes share one private Redis), then single broadcasts from node 0.
+   */
+  scale: {
+    runs: Array<{ nodes: number; connections: number }>;
+    /** Clients per generator process at most (a process may hold 20,000 files here). */
+    perGen: number;
+    /** Source addresses 127.0.0.1 … 127.0.0.n (each has ~28,000 ephemeral ports). */
+    addresses: number;
+    /** Handshakes in progress at once, per generator. */
+    concurrency: number;
+    settleMinMs: number;
+    settleMaxMs: number;
+    /** The idle-CPU window: at least one heartbeat period, so every client beats in it. */
+    idleMs: number;
+    broadcasts: number;
+    broadcastGapMs: number;
+  };
 }
 
 const ADDRESSES = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"];
@@ -114,6 +133,21 @@ export function preset(mode: Mode): BenchConfig {
     cluster: { nodes: 3, subscribers: 3000, concurrency: 50, warmupMs: 1000, measureMs: 8000, fixedMs: 8000 },
     // Issue 13, item 3: 2,000 and 5,000 people joining one topic, without and with coalescing.
     presence: { clients: [2000, 5000], coalesceMs: [0, 100], gens: 2, concurrency: 100, convergeMaxMs: 120_000 },
+    // Issue 13, item 1: 19,500 on one process (under its 20,000 open files), 100,000 over six.
+    scale: {
+      runs: [
+        { nodes: 1, connections: 19_500 },
+        { nodes: 6, connections: 100_000 },
+      ],
+      perGen: 10_000,
+      addresses: 16,
+      concurrency: 50,
+      settleMinMs: 5000,
+      settleMaxMs: 30_000,
+      idleMs: 30_000,
+      broadcasts: 5,
+      broadcastGapMs: 500,
+    },
   };
   if (mode === "quick") {
     // About a minute: the goal-bearing counts only (10,000 subscribers, 10,000 idle connections)
@@ -125,6 +159,7 @@ export function preset(mode: Mode): BenchConfig {
     base.launch = { ...base.launch, shoppers: 200 };
     base.presence = { ...base.presence, clients: [2000] };
     base.cluster = { ...base.cluster, warmupMs: 300, measureMs: 1500, fixedMs: 1500 };
+    base.scale = { ...base.scale, runs: [{ nodes: 1, connections: 19_500 }], settleMinMs: 1500, settleMaxMs: 5000, idleMs: 10_000, broadcasts: 3 };
   }
   if (mode === "smoke") {
     base.scenarioTimeoutMs = 30_000;
@@ -144,6 +179,21 @@ export function preset(mode: Mode): BenchConfig {
     base.launch = { ...base.launch, shoppers: 20, gens: 1, concurrency: 10, tickMs: 20, stockPerItem: 15, sellMaxMs: 20_000, settleMaxMs: 5000 };
     base.presence = { ...base.presence, clients: [30], concurrency: 10, convergeMaxMs: 10_000 };
     base.cluster = { ...base.cluster, subscribers: 30, concurrency: 10, warmupMs: 100, measureMs: 400, fixedMs: 400 };
+    base.scale = {
+      ...base.scale,
+      runs: [
+        { nodes: 1, connections: 20 },
+        { nodes: 2, connections: 40 },
+      ],
+      perGen: 15,
+      addresses: 2,
+      concurrency: 10,
+      settleMinMs: 200,
+      settleMaxMs: 400,
+      idleMs: 300,
+      broadcasts: 2,
+      broadcastGapMs: 50,
+    };
   }
   return base;
 }

@@ -52,6 +52,16 @@ export interface Server {
   stop(): Promise<void>;
   /** JS heap + external bytes the server holds after a full GC (bench/src/watchdog.ts), or null. */
   retained(): Promise<number | null>;
+  /** The watchdog's whole answer: live heap, RSS after the GC, each V8 space's physical size. */
+  heap(): Promise<HeapReport | null>;
+}
+
+export interface HeapReport {
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  rss: number;
+  spaces: Record<string, number>;
 }
 
 export interface ServerOptions {
@@ -141,23 +151,34 @@ async function spawnServer(port: number, kind: ServerKind, name: string, script:
     await stop(child, "SIGKILL");
     throw err;
   }
-  return { kind, port, pid: child.pid!, child, stop: () => stop(child, "SIGTERM", 10_000), retained: () => retainedBytes(child) };
+  return {
+    kind,
+    port,
+    pid: child.pid!,
+    child,
+    stop: () => stop(child, "SIGTERM", 10_000),
+    retained: async () => {
+      const h = await heapReport(child);
+      return h === null ? null : h.heapUsed + h.external;
+    },
+    heap: () => heapReport(child),
+  };
 }
 
 let nextHeapRequest = 1;
 
 /** Asks a server's watchdog for its heap after a full GC; null if it cannot say within 10 s. */
-function retainedBytes(child: ChildProcess): Promise<number | null> {
+function heapReport(child: ChildProcess): Promise<HeapReport | null> {
   if (!child.connected) return Promise.resolve(null);
   const id = nextHeapRequest++;
   return new Promise((resolve) => {
-    const done = (value: number | null) => {
+    const done = (value: HeapReport | null) => {
       clearTimeout(timer);
       child.off("message", onMessage);
       resolve(value);
     };
-    const onMessage = (m: { benchHeap?: number; collected?: boolean; heapUsed?: number; external?: number }) => {
-      if (m?.benchHeap === id) done(m.collected ? Number(m.heapUsed) + Number(m.external) : null);
+    const onMessage = (m: { benchHeap?: number; collected?: boolean } & HeapReport) => {
+      if (m?.benchHeap === id) done(m.collected ? m : null);
     };
     const timer = setTimeout(() => done(null), 10_000);
     child.on("message", onMessage);

@@ -84,6 +84,15 @@ export function goals(r: BenchResult): Goal[] {
     (x) => x >= 1.2,
     lim(t("fenix"), t("socketio"), "Socket.IO"),
   );
+  // Issue 13, item 0: as lean as a bare ws server, in the same run.
+  add(`lean: fanout ${fmt(top)} deliveries/s vs raw ws`, F?.deliveriesPerSec, W?.deliveriesPerSec, "≥ 2", (x) => x >= 2, lim(F, W, "ws"));
+  add("lean: rtt replies/s vs raw ws", t("fenix")?.repliesPerSec, t("ws")?.repliesPerSec, "≥ 0.9", (x) => x >= 0.9, lim(t("fenix"), t("ws"), "ws"));
+  add("lean: connects + joins/s vs raw ws", j("fenix")?.joinsPerSec, j("ws")?.joinsPerSec, "≥ 0.9", (x) => x >= 0.9, lim(j("fenix"), j("ws"), "ws"));
+  const worstOf = (k: ServerKind) => {
+    const rows = r.memory.filter((x) => x.server === k);
+    return rows.length ? Math.max(...rows.map((x) => x.bytesPerConnection)) / KB : null;
+  };
+  add("lean: KB RSS per idle joined connection vs raw ws, worst count", worstOf("fenix"), worstOf("ws"), "≤ 1.0", (x) => x <= 1, "–");
   // Issue 8, item 8: what metrics on (Prometheus, its telemetry subscribers, a scrape every
   // SCRAPE_MS) costs against the same app with metrics off, in the same run.
   const off = fan("fenix-nometrics");
@@ -143,6 +152,29 @@ export function goals(r: BenchResult): Goal[] {
   const most = Math.max(0, ...r.presence.filter((x) => crowd(x.clients, 0) && crowd(x.clients, on)).map((x) => x.clients));
   const [unmerged, merged] = [crowd(most, 0), crowd(most, on)];
   add(`presence: ${fmt(most)} clients, frames per client, off vs ${on} ms`, unmerged?.framesPerClient, merged?.framesPerClient, "≥ 20", (x) => x >= 20, "–");
+  // Issue 13, item 1: one process near its open-file limit, and the most nodes run.
+  const scaleRows = r.scale ?? [];
+  const one = scaleRows.find((x) => x.nodes === 1);
+  const many = scaleRows.filter((x) => x.nodes > 1).sort((a, b) => b.connections - a.connections)[0];
+  const bound = (goal: string, value: number | null | undefined, target: string, limit: number) =>
+    out.push({
+      goal,
+      fenix: value ?? null,
+      reference: limit,
+      ratio: value == null ? null : value / limit,
+      target,
+      pass: value == null ? null : value <= limit,
+      limits: "–",
+    });
+  for (const [x, lastBound] of [
+    [one, 500],
+    [many, 1500],
+  ] as const) {
+    const name = x ? `scale ${x.nodes} node${x.nodes > 1 ? "s" : ""} × ${fmt(Math.round(x.connections / x.nodes))}` : "scale";
+    bound(`${name}: KB RSS per joined connection`, x ? x.bytesPerConnection / KB : null, "≤ 7 KB", 7);
+    bound(`${name}: idle server CPU % of a core per 20,000`, x?.idleCpuPctPer20k, "≤ 10 %", 10);
+    bound(`${name}: ms until the last client has one broadcast`, x?.lastDeliveryMs, `≤ ${fmt(lastBound)} ms`, lastBound);
+  }
   return out;
 }
 
@@ -293,6 +325,23 @@ export function markdown(r: BenchResult): string {
       );
     }
   }
+  if (r.scale?.length) {
+    L.push(
+      "",
+      `### Scale — idle joined connections, heartbeats every ${r.config.heartbeatMs / 1000} s; one broadcast at a time from node 0`,
+      "",
+      "Several nodes share one private Redis. RSS and heap are summed over the nodes; idle CPU is over a whole heartbeat period; the wait is the slowest client's, from the payload's send time (median of the broadcasts, worst in brackets).",
+      "",
+      "| Nodes | Connections | Generators · addresses | Connect + join s | Joins/s | KB RSS per connection | KB retained per connection | Idle server CPU | per 20,000 | Last client's wait ms | Median wait ms |",
+      "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const x of r.scale) {
+      const warn = x.connectFailed || x.lost ? ` (⚠ ${fmt(x.connectFailed)} failed, ${fmt(x.lost)} lost)` : "";
+      L.push(
+        `| ${x.nodes} | ${fmt(x.connections)}${warn} | ${x.generators} · ${x.addresses} | ${fig(x, "connectMs", 1, 1000)} | ${fmt(x.joinsPerSec)} | ${fig(x, "bytesPerConnection", 2, KB)} | ${x.retainedBytesPerConnection == null ? "–" : fig(x, "retainedBytesPerConnection", 2, KB)} | ${pct(x.idleServerCpuPct)} | ${fig(x, "idleCpuPctPer20k", 1)} % | ${fig(x, "lastDeliveryMs", 0)} (${fmt(x.lastDeliveryWorstMs, 0)}) | ${fmt(x.medianDeliveryMs, 0)} |`,
+      );
+    }
+  }
   const costFan = r.fanout.filter((x) => x.server === "fenix-nometrics");
   if (costFan.length || memoryCost(r).length) {
     L.push(
@@ -319,7 +368,7 @@ export function markdown(r: BenchResult): string {
   }
   L.push(
     "",
-    "### Goals (issue 5, item 3; metrics cost: issue 8, item 8)",
+    "### Goals (issue 5, item 3; metrics cost: issue 8, item 8; scale: issue 13)",
     "",
     "| Goal | Fenix | Reference | Ratio | Target | Status | Limits |",
     "|---|---:|---:|---:|---|---|---|",

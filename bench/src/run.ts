@@ -2,11 +2,12 @@
 //   --quick                  about a minute: same counts, shorter windows
 //   --servers=fenix,ws       a subset of fenix, fenix-nometrics, socketio, ws (fenix-nometrics, named
 //                            here, runs in every scenario; by default in fanout and memory only)
-//   --scenarios=fanout,rtt   a subset of fanout, memory, join, rtt, launch, presence (--scenario= is the same)
+//   --scenarios=fanout,rtt   a subset of fanout, memory, join, rtt, launch, presence, cluster, scale (--scenario= is the same)
 //   --presence=2000,5000     presence: crowd sizes (each run with coalescing off and at 100 ms)
 //   --coalesce=0,100         presence: the coalescing windows to run, in ms
 //   --shoppers=N             launch: shoppers watching the sale (default 2000, quick 200)
 //   --fanout=10000           fanout subscriber counts (comma-separated)
+//   --scale=1x19500,6x100000 scale: runs of NODESxCONNECTIONS (several nodes share one private Redis)
 //   --repeat=N               N interleaved rounds; tables show medians and spreads
 //   --join-gens=N            generator processes for the join scenario
 //   --cpu-prof[=fenix,…]     run these servers (default fenix) under node --cpu-prof and summarise
@@ -80,11 +81,24 @@ async function main(): Promise<void> {
       .split(",")
       .map((n) => Math.max(0, Math.floor(Number(n) || 0)));
   if (args.get("shoppers")) cfg.launch.shoppers = Math.max(1, Math.min(15_000, Math.floor(Number(args.get("shoppers")) || 1)));
+  if (args.get("scale"))
+    cfg.scale.runs = args
+      .get("scale")!
+      .split(",")
+      .map((run) => {
+        const m = /^(\d+)x(\d+)$/.exec(run.trim());
+        if (!m) throw new Error(`--scale: expected NODESxCONNECTIONS (e.g. 6x100000), got ${run}`);
+        return { nodes: Math.max(1, Math.min(12, Number(m[1]))), connections: Math.max(1, Math.min(200_000, Number(m[2]))) };
+      });
   if (args.get("fanout")) cfg.fanout.subscribers = args.get("fanout")!.split(",").map(Number);
   const cpuProfile = args.has("cpu-prof") ? list<ServerKind>(args.get("cpu-prof"), ALL_SERVER_KINDS, ["fenix"]) : [];
   const heapProfile = args.has("heap-prof") ? list<ServerKind>(args.get("heap-prof"), ALL_SERVER_KINDS, ["fenix"]) : [];
   const complete =
-    ALL_SERVER_KINDS.every((k) => cfg.servers.includes(k)) && cfg.scenarios.length === SCENARIOS.length && !args.has("fanout") && !args.has("shoppers");
+    ALL_SERVER_KINDS.every((k) => cfg.servers.includes(k)) &&
+    cfg.scenarios.length === SCENARIOS.length &&
+    !args.has("fanout") &&
+    !args.has("shoppers") &&
+    !args.has("scale");
   const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
   const profiling = cpuProfile.length + heapProfile.length > 0;
   const name = args.get("name") || (complete && !profiling ? (mode === "full" ? "latest" : "quick") : `partial-${stamp}`);

@@ -138,7 +138,7 @@ async function delivered(gens: Gen[]): Promise<number> {
 }
 
 /** Waits (bounded) until `expected` deliveries have arrived; returns how many did. */
-async function drain(gens: Gen[], expected: number, timeoutMs: number): Promise<number> {
+export async function drain(gens: Gen[], expected: number, timeoutMs: number): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   let got = await delivered(gens);
   while (got < expected && performance.now() < deadline) {
@@ -267,13 +267,14 @@ export interface MemoryRow extends Repeated {
   idleServerCpuPct: number;
 }
 
-/** Samples RSS every second until three samples agree within 1 % (bounded by settleMaxMs). */
-async function settle(pid: number, minMs: number, maxMs: number): Promise<{ rss: number; ms: number }> {
+/** Samples RSS (summed over `pids`) every second until three samples agree within 1 % (bounded by settleMaxMs). */
+export async function settle(pids: number | number[], minMs: number, maxMs: number): Promise<{ rss: number; ms: number }> {
   const t0 = performance.now();
   const samples: number[] = [];
+  const all = Array.isArray(pids) ? pids : [pids];
   for (;;) {
     await sleep(Math.min(1000, Math.max(100, minMs / 3)));
-    samples.push(rssBytes(pid));
+    samples.push(all.reduce((sum, pid) => sum + rssBytes(pid), 0));
     const last = samples.slice(-3);
     const elapsed = performance.now() - t0;
     const stable = last.length === 3 && Math.max(...last) - Math.min(...last) <= 0.01 * Math.max(...last);

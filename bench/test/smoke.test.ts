@@ -73,7 +73,21 @@ describe("bench smoke run", () => {
     ]);
     expect(r.cluster.every((x) => x.deliveriesPerSec > 0 && x.fixedSamples > 0)).toBe(true);
     expect(markdown(r)).toContain("### Cluster");
-    expect(goals(r)).toHaveLength(15);
+    // Scale: one node, then two on a private Redis; every client joined and got every broadcast.
+    expect(r.scale.map((x) => [x.nodes, x.connections, x.connectFailed, x.lost, x.broadcasts])).toEqual([
+      [1, 20, 0, 0, 2],
+      [2, 40, 0, 0, 2],
+    ]);
+    expect(r.scale.every((x) => x.lastDeliveryMs !== null && x.lastDeliveryMs > 0 && x.rssBytes > 0)).toBe(true);
+    // The second run's generators: 20 clients per node at 15 per generator need two generators each.
+    expect(r.scale[1].generators).toBe(4);
+    expect(markdown(r)).toContain("### Scale");
+    expect(goals(r)).toHaveLength(25);
+    expect(
+      goals(r)
+        .filter((g) => g.goal.startsWith("lean:") || g.goal.startsWith("scale"))
+        .every((g) => g.fenix !== null),
+    ).toBe(true);
     expect(
       goals(r)
         .filter((g) => g.goal.startsWith("metrics cost"))
