@@ -49,7 +49,16 @@ export async function startRedis(): Promise<{ url: string; child: ChildProcess }
 
 export async function cluster(ctx: Ctx): Promise<ClusterRow[]> {
   const c = ctx.cfg.cluster;
-  const f = { ...ctx.cfg.fanout, warmupMs: c.warmupMs, measureMs: c.measureMs, fixedMs: c.fixedMs, concurrency: c.concurrency };
+  // Every node gets the single-node fan-out's bound on undelivered messages, so the window (in
+  // messages) is as deep per node as in fanout; one node's bound shared by three starved them.
+  const f = {
+    ...ctx.cfg.fanout,
+    warmupMs: c.warmupMs,
+    measureMs: c.measureMs,
+    fixedMs: c.fixedMs,
+    concurrency: c.concurrency,
+    outstandingDeliveries: ctx.cfg.fanout.outstandingDeliveries * c.nodes,
+  };
   const topic = "bench:cluster";
   const redis = await startRedis();
   const servers: Server[] = [];

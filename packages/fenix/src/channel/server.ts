@@ -35,7 +35,8 @@ export class ChannelServer extends ChannelJoin<Job> implements ChannelProcess {
   /** join_ref carried by replies and pushes: the client's join_ref, or the join's ref when absent. */
   readonly channelJoinRef: Ref;
   private readonly intercepts: ReadonlySet<string>;
-  private readonly timers = new ChannelTimers();
+  // Made on first use: most channels never set a timer (32 B per idle channel otherwise).
+  private timers: ChannelTimers | undefined = undefined;
   private current: Ref = null;
 
   constructor(
@@ -203,16 +204,16 @@ export class ChannelServer extends ChannelJoin<Job> implements ChannelProcess {
 
   timer(message: unknown, ms: number, repeat: boolean): TimerRef {
     if (this.state === "ending" || this.state === "dead") return null as unknown as TimerRef;
-    return this.timers.start(ms, repeat, () => this.info(message));
+    return (this.timers ??= new ChannelTimers()).start(ms, repeat, () => this.info(message));
   }
 
   cancelTimer(timer: TimerRef): void {
-    this.timers.cancel(timer);
+    this.timers?.cancel(timer);
   }
 
   /** Live timers, for tests and metrics. */
   get timerCount(): number {
-    return this.timers.size;
+    return this.timers?.size ?? 0;
   }
 
   // ---- mailbox ------------------------------------------------------------------------------
@@ -327,13 +328,13 @@ export class ChannelServer extends ChannelJoin<Job> implements ChannelProcess {
     this.state = "ending";
     this.held = null;
     this.queue.length = 0;
-    this.timers.clear();
+    this.timers?.clear();
     this.conn.runtime.pubsub.unsubscribe(this.topic, this);
     this.conn.channelEnded(this);
     const graceful = isGraceful(reason);
     if (graceful && !silent && wasJoined) this.controlFrame("phx_close", {});
     const finish = () => {
-      this.timers.clear();
+      this.timers?.clear();
       this.state = "dead";
       this.runEndCallbacks();
       if (!graceful && !silent) this.controlFrame("phx_error", { reason: "channel_crash" });
@@ -361,7 +362,7 @@ export class ChannelServer extends ChannelJoin<Job> implements ChannelProcess {
     this.runEndCallbacks();
     this.queue.length = 0;
     this.pendingPushes = null;
-    this.timers.clear();
+    this.timers?.clear();
     this.conn.channelEnded(this);
     this.resolveDead();
   }

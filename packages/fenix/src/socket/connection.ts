@@ -1,4 +1,5 @@
 import type { CompiledChannel } from "../channel/compile.js";
+import { TopicTable } from "./topic_table.js";
 import type { StopReason } from "../channel/results.js";
 import { ChannelServer } from "../channel/server.js";
 import type { Assigns, ChannelHost, ChannelProcess } from "../channel/types.js";
@@ -26,7 +27,7 @@ export type TopicJoins = readonly (readonly [topic: string, payload: unknown])[]
 let serials = 0;
 
 export class Connection implements ChannelHost {
-  readonly channels = new Map<string, ChannelServer>();
+  readonly channels = new TopicTable<ChannelServer>();
   private closed = false;
   private readonly idSubscriber: Subscriber | null;
   private readonly limiter: ConnectionLimiter;
