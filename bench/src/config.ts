@@ -139,7 +139,7 @@ export function preset(mode: Mode): BenchConfig {
         { nodes: 1, connections: 19_500 },
         { nodes: 6, connections: 100_000 },
       ],
-      perGen: 10_000,
+      perGen: 17_000,
       addresses: 16,
       concurrency: 50,
       settleMinMs: 5000,

@@ -7,10 +7,10 @@
 import type { ChildProcess } from "node:child_process";
 import { startRedis } from "./cluster.js";
 import type { BenchConfig } from "./config.js";
-import { type Gen, type Server, shares, spawnGens, startServer } from "./control.js";
+import { GEN_CPU, type Gen, SERVER_CPU, type Server, shares, spawnGens, startServer } from "./control.js";
 import { Histogram, type SparseHist } from "./hist.js";
 import { median } from "./median.js";
-import { cpuSnap, procPercent, rssBytes, sleep } from "./procs.js";
+import { corePercent, cpuSnap, procPercent, rssBytes, sleep } from "./procs.js";
 import { type Ctx, connectAll, drain, settle } from "./scenarios.js";
 
 export interface ScaleRow {
@@ -45,6 +45,9 @@ export interface ScaleRow {
   medianDeliveryMs: number | null;
   /** Deliveries that never arrived (within 20 s) over all broadcasts. */
   lost: number;
+  /** Busy % of the server core and the generator core while a broadcast spread (median over the broadcasts). */
+  broadcastCore0Pct: number | null;
+  broadcastCore1Pct: number | null;
 }
 
 export type ScaleRun = BenchConfig["scale"]["runs"][number];
@@ -125,14 +128,21 @@ async function measureRun(ctx: Ctx, run: ScaleRun): Promise<ScaleRow> {
     // One broadcast at a time, each published on node 0 once the previous one has reached everyone.
     const lasts: number[] = [];
     const middles: number[] = [];
+    const busy0: number[] = [];
+    const busy1: number[] = [];
     let lost = 0;
     let expected = await drain(gens, 0, 0);
     for (let i = 0; i < s.broadcasts; i++) {
       await Promise.all(gens.map((g) => g.request("record", { on: true })));
+      const c0 = cpuSnap([]);
       const sent = await pub.request<{ published: number; errors: number; firstError?: string }>("fixed", { durationMs: 1, rate: 1000 }, 30_000);
       if (sent.errors > 0) throw new Error(`scale: the broadcast was refused: ${sent.firstError}`);
       expected += connections;
       const got = await drain(gens, expected, 20_000);
+      const c1 = cpuSnap([]);
+      const [b0, b1] = [corePercent(c0, c1, SERVER_CPU), corePercent(c0, c1, GEN_CPU)];
+      if (b0 !== null) busy0.push(b0);
+      if (b1 !== null) busy1.push(b1);
       lost += expected - got;
       expected = got;
       const hists = await Promise.all(gens.map((g) => g.request<{ hist: SparseHist }>("hist")));
@@ -167,6 +177,8 @@ async function measureRun(ctx: Ctx, run: ScaleRun): Promise<ScaleRow> {
       lastDeliveryWorstMs: lasts.length ? Math.max(...lasts) : null,
       medianDeliveryMs: middles.length ? median(middles) : null,
       lost,
+      broadcastCore0Pct: busy0.length ? median(busy0) : null,
+      broadcastCore1Pct: busy1.length ? median(busy1) : null,
     };
     ctx.log(
       `  scale ${run.nodes} × ${Math.round(connections / run.nodes)}: ${(row.bytesPerConnection / 1024).toFixed(2)} KB/connection, idle ${row.idleCpuPctPer20k.toFixed(1)} % per 20k, last delivery ${row.lastDeliveryMs?.toFixed(0)} ms`,
