@@ -103,6 +103,13 @@ async function measureRun(ctx: Ctx, run: ScaleRun): Promise<ScaleRow> {
     ctx.log(`  scale ${run.nodes} × ${Math.round(connections / run.nodes)}: joined in ${(connectMs / 1000).toFixed(1)} s (${connectFailed} failed)`);
 
     const settled = await settle(pids, s.settleMinMs, s.settleMaxMs);
+    // Idle: heartbeats only, over at least one whole heartbeat period (the clients' phases are random).
+    const a = cpuSnap(pids);
+    await sleep(s.idleMs);
+    const b = cpuSnap(pids);
+    const idleServerCpuPct = procPercent(a, b, pids);
+    // The full collections come after the idle window: their background sweeping is the
+    // bench's doing, not the heartbeats'.
     const heap1 = await servers[0].heap();
     const retained1 = await Promise.all(servers.map((x) => x.retained()));
     if (heap0 && heap1) {
@@ -119,11 +126,6 @@ async function measureRun(ctx: Ctx, run: ScaleRun): Promise<ScaleRow> {
       retained0.every((x) => x !== null) && retained1.every((x) => x !== null)
         ? retained1.reduce((a, b) => a! + b!, 0)! - retained0.reduce((a, b) => a! + b!, 0)!
         : null;
-    // Idle: heartbeats only, over at least one whole heartbeat period (the clients' phases are random).
-    const a = cpuSnap(pids);
-    await sleep(s.idleMs);
-    const b = cpuSnap(pids);
-    const idleServerCpuPct = procPercent(a, b, pids);
 
     // One broadcast at a time, each published on node 0 once the previous one has reached everyone.
     const lasts: number[] = [];
